@@ -1,0 +1,91 @@
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "config/config_loader.hpp"
+#include "plugin_host/descriptor_check.hpp"
+#include "plugin_host/plugin_registry.hpp"
+#include "telemetry/logging.hpp"
+
+namespace sluice::cli {
+namespace {
+
+nlohmann::json to_json(const plugin_host::PluginInfo& info) {
+  nlohmann::json j = {
+      {"name", info.name},
+      {"path", info.path.string()},
+      {"sha256", info.sha256},
+      {"status", plugin_host::load_state_name(info.state)},
+  };
+  if (!info.reason.empty()) j["reason"] = info.reason;
+  if (info.kind != 0) {
+    j["kind"] = plugin_host::kind_name(info.kind);
+    j["version"] = info.version;
+    j["license"] = info.license;
+    j["description"] = info.description;
+  }
+  if (info.abi_version != 0) j["abi_version"] = plugin_host::abi_version_string(info.abi_version);
+  if (info.probe_score) j["probe_score"] = *info.probe_score;
+  return j;
+}
+
+void print_text(const plugin_host::PluginRegistry& registry) {
+  if (registry.plugins().empty()) std::printf("no plugins found\n");
+  for (const auto& info : registry.plugins()) {
+    std::printf("%-24s %-10s %-8s ABI %-5s %s\n", info.name.c_str(),
+                info.kind != 0 ? plugin_host::kind_name(info.kind) : "-",
+                info.version.empty() ? "-" : info.version.c_str(),
+                info.abi_version != 0 ? plugin_host::abi_version_string(info.abi_version).c_str() : "-",
+                plugin_host::load_state_name(info.state));
+    if (!info.path.empty()) std::printf("  path    %s\n", info.path.string().c_str());
+    if (!info.sha256.empty()) std::printf("  sha256  %s\n", info.sha256.c_str());
+    if (!info.description.empty()) std::printf("  about   %s\n", info.description.c_str());
+    if (!info.reason.empty()) std::printf("  reason  %s\n", info.reason.c_str());
+  }
+  for (const auto& warning : registry.warnings()) std::printf("warning: %s\n", warning.c_str());
+}
+
+}  // namespace
+
+int run_plugins(const PluginsOptions& options) {
+  config::Config config;
+  if (options.config) {
+    try {
+      config = config::load_config_file(*options.config);
+    } catch (const config::ConfigError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 2;
+    }
+  }
+  config::LoggingConfig logging = config.logging;
+  if (!options.verbose) logging.level = "error";  // the listing itself says why files were refused
+  try {
+    telemetry::configure_logging(logging);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  if (!options.plugin_dirs.empty()) {
+    auto dirs = options.plugin_dirs;
+    const auto rest = config.plugins.dirs.empty() ? plugin_host::PluginRegistry::default_dirs()
+                                                  : config.plugins.dirs;
+    dirs.insert(dirs.end(), rest.begin(), rest.end());
+    config.plugins.dirs = dirs;
+  }
+  plugin_host::PluginRegistry registry;
+  registry.load_all(config);
+
+  if (options.json) {
+    nlohmann::json out = {{"plugins", nlohmann::json::array()}, {"warnings", registry.warnings()}};
+    for (const auto& info : registry.plugins()) out["plugins"].push_back(to_json(info));
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    print_text(registry);
+  }
+  for (const auto& [name, entry] : config.plugin) {
+    if (entry.enabled && !registry.find(name)) return 1;
+  }
+  return 0;
+}
+
+}  // namespace sluice::cli

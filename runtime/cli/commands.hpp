@@ -1,0 +1,25 @@
+// The `sluice` subcommands. Each returns the process exit code.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::cli {
+
+struct PluginsOptions {
+  std::optional<std::filesystem::path> config;
+  std::vector<std::filesystem::path> plugin_dirs;  // searched before the configured ones
+  bool json = false;
+  bool verbose = false;
+};
+
+// Lists every plugin found: kind, name, version, ABI, path, sha256, and load status or
+// the reason it was refused. Exit 1 when a plugin the configuration names is not loaded.
+int run_plugins(const PluginsOptions& options);
+
+// Validates a configuration file without starting anything. Exit 0 when valid.
+int run_check_config(const std::filesystem::path& file);
+
+}  // namespace sluice::cli

@@ -1,0 +1,41 @@
+// `sluice`: one executable, one subcommand per task (DESIGN.md section 5).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "sluice/abi.h"
+#include "version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sluice: an LLM inference server with plugin backends, schedulers and guardrails",
+               "sluice"};
+  app.require_subcommand(0, 1);
+  const std::string version = std::string("sluice ") + sluice::kVersion + " (plugin ABI " +
+                              std::to_string(SLUICE_ABI_VERSION_MAJOR) + "." +
+                              std::to_string(SLUICE_ABI_VERSION_MINOR) + ")";
+  app.set_version_flag("--version", version);
+
+  sluice::cli::PluginsOptions plugins;
+  std::string plugins_config;
+  std::vector<std::string> plugin_dirs;
+  CLI::App* plugins_cmd = app.add_subcommand("plugins", "List plugins: kind, version, ABI, hash, status");
+  plugins_cmd->add_option("-c,--config", plugins_config, "Configuration file (TOML)")->check(CLI::ExistingFile);
+  plugins_cmd->add_option("--plugin-dir", plugin_dirs, "Also search this folder (repeatable)");
+  plugins_cmd->add_flag("--json", plugins.json, "Print JSON instead of text");
+  plugins_cmd->add_flag("-v,--verbose", plugins.verbose, "Log at the configured level on stderr");
+
+  std::string check_file;
+  CLI::App* check_cmd = app.add_subcommand("check-config", "Validate a configuration file");
+  check_cmd->add_option("FILE", check_file, "Configuration file (TOML)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*plugins_cmd) {
+    if (!plugins_config.empty()) plugins.config = plugins_config;
+    for (const auto& d : plugin_dirs) plugins.plugin_dirs.emplace_back(d);
+    return sluice::cli::run_plugins(plugins);
+  }
+  if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  std::fputs(app.help().c_str(), stdout);
+  return 0;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The `sluice` command line end to end: --version, check-config, plugins.
+# Usage: cli_test.sh SLUICE TEST_PLUGIN_DIR SOURCE_DIR
+set -uo pipefail
+sluice=$1 test_plugins=$2 source_dir=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0 passed=0
+check() {  # check NAME CONDITION...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else echo "FAILED: $name"; failures=$((failures + 1)); fi
+}
+contains() { [[ "$1" == *"$2"* ]]; }
+
+out=$("$sluice" --version)
+check "--version names the ABI" contains "$out" "plugin ABI 1.0"
+
+# check-config: the bundled file is valid where ../shared is beside the checkout.
+if [ -f "$source_dir/../shared/models/stories260K.gguf" ]; then
+  out=$("$sluice" check-config "$source_dir/sluice.toml" 2>&1); rc=$?
+  check "bundled sluice.toml is valid ($out)" test "$rc" -eq 0
+else
+  echo "SKIPPED: bundled sluice.toml check: ../shared/models/stories260K.gguf is absent"
+fi
+
+printf '[server]\nport = 8080\nhots = "x"\n' > "$work/bad.toml"
+out=$("$sluice" check-config "$work/bad.toml" 2>&1); rc=$?
+check "check-config fails on a bad file" test "$rc" -eq 1
+check "check-config names file:line:col and key ($out)" contains "$out" "$work/bad.toml:3:1: server.hots: unknown key (did you mean 'host'?)"
+
+# plugins: every test plugin is listed with its status or the reason it was refused.
+printf '[plugins]\ndirs = ["%s"]\n' "$test_plugins" > "$work/plugins.toml"
+out=$("$sluice" plugins --config "$work/plugins.toml"); rc=$?
+check "plugins exits 0 when nothing configured is missing" test "$rc" -eq 0
+check "plugins lists a loaded plugin" contains "$out" "good-scheduler"
+check "plugins shows the ABI refusal" contains "$out" "built for plugin ABI 2.0, this host implements 1.0"
+check "plugins shows sha256" contains "$out" "sha256  "
+
+json=$("$sluice" plugins --config "$work/plugins.toml" --json)
+status=$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print({p["name"]: p["status"] for p in d["plugins"]}["good-scheduler"])')
+check "plugins --json reports status (got $status)" test "$status" = loaded
+
+# A wrong pin in the configuration: refused, and the exit code says so.
+printf '[plugins]\ndirs = ["%s"]\n[plugin.good-scheduler]\nsha256 = "%s"\n' "$test_plugins" \
+  "$(printf '0%.0s' {1..64})" > "$work/pinned.toml"
+out=$("$sluice" plugins --config "$work/pinned.toml"); rc=$?
+check "a mismatched pin fails the command" test "$rc" -eq 1
+check "a mismatched pin is explained" contains "$out" "sha256 mismatch"
+
+echo "cli: $passed passed, $failures failed"
+[ "$failures" -eq 0 ]

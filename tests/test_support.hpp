@@ -1,0 +1,48 @@
+// Shared helpers for the Catch2 tests: where the test plugins are, scratch folders, and
+// a capture of what the host logs.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <string>
+#include <vector>
+
+namespace sluice::test {
+
+// A plugin built by tests/CMakeLists.txt, e.g. test_plugin("bad-major").
+std::filesystem::path test_plugin(const std::string& name);
+// One of tools/plugin-template's plugins, built in-tree.
+std::filesystem::path template_plugin(const std::string& name);
+
+// A fresh folder removed when the object goes.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Routes the default logger (and so every plugin logger made while it lives) into
+// memory; restores the previous default logger afterwards.
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  std::vector<std::string> lines() const;
+  bool contains(const std::string& text) const;
+
+ private:
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// True while the shared object at `path` is mapped into this process.
+bool library_is_loaded(const std::filesystem::path& path);
+
+}  // namespace sluice::test
