@@ -4,6 +4,9 @@
 # headers, with hidden symbols (only sluice_plugin_entry is exported), no undefined
 # symbols, static dependencies kept private, and unloadable. Installed with the headers, so
 # third-party plugins use the very same rules.
+# Captured when this file is included (inside the function it would name the caller's folder).
+set(SLUICE_PLUGIN_VERSION_SCRIPT "${CMAKE_CURRENT_LIST_DIR}/sluice_plugin.map")
+
 function(sluice_add_plugin name)
   cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT ARG_SOURCES)
@@ -17,7 +20,11 @@ function(sluice_add_plugin name)
     C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  target_link_options(${name} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
+  # The version script hides even what headers force to default visibility (libstdc++'s
+  # inline statics), so sluice_plugin_entry is the only exported symbol.
+  target_link_options(${name} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL
+                      -Wl,--version-script=${SLUICE_PLUGIN_VERSION_SCRIPT})
+  set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS ${SLUICE_PLUGIN_VERSION_SCRIPT})
   # GCC marks some C++ statics STB_GNU_UNIQUE, which makes glibc refuse to ever unload
   # the library; plugins must be unloadable (hot-swap), so ask for plain symbols.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")

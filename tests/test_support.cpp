@@ -1,9 +1,9 @@
 #include "test_support.hpp"
 
 #include <dlfcn.h>
+#include <spdlog/spdlog.h>
 #include <fstream>
 #include <random>
-#include <spdlog/spdlog.h>
 
 namespace sluice::test {
 
@@ -41,9 +41,13 @@ LogCapture::LogCapture()
   spdlog::set_default_logger(logger);
 }
 
-LogCapture::~LogCapture() { spdlog::set_default_logger(previous_); }
+LogCapture::~LogCapture() {
+  spdlog::set_default_logger(previous_);
+}
 
-std::vector<std::string> LogCapture::lines() const { return sink_->last_formatted(); }
+std::vector<std::string> LogCapture::lines() const {
+  return sink_->last_formatted();
+}
 
 bool LogCapture::contains(const std::string& text) const {
   for (const auto& line : lines()) {

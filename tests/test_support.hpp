@@ -2,10 +2,10 @@
 // a capture of what the host logs.
 #pragma once
 
-#include <filesystem>
-#include <memory>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -32,11 +32,12 @@ nlohmann::json to_json(const plugin_host::PluginInfo& info) {
 void print_text(const plugin_host::PluginRegistry& registry) {
   if (registry.plugins().empty()) std::printf("no plugins found\n");
   for (const auto& info : registry.plugins()) {
-    std::printf("%-24s %-10s %-8s ABI %-5s %s\n", info.name.c_str(),
-                info.kind != 0 ? plugin_host::kind_name(info.kind) : "-",
-                info.version.empty() ? "-" : info.version.c_str(),
-                info.abi_version != 0 ? plugin_host::abi_version_string(info.abi_version).c_str() : "-",
-                plugin_host::load_state_name(info.state));
+    std::printf(
+        "%-24s %-10s %-8s ABI %-5s %s\n", info.name.c_str(),
+        info.kind != 0 ? plugin_host::kind_name(info.kind) : "-",
+        info.version.empty() ? "-" : info.version.c_str(),
+        info.abi_version != 0 ? plugin_host::abi_version_string(info.abi_version).c_str() : "-",
+        plugin_host::load_state_name(info.state));
     if (!info.path.empty()) std::printf("  path    %s\n", info.path.string().c_str());
     if (!info.sha256.empty()) std::printf("  sha256  %s\n", info.sha256.c_str());
     if (!info.description.empty()) std::printf("  about   %s\n", info.description.c_str());

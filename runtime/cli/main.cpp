@@ -18,8 +18,10 @@ int main(int argc, char** argv) {
   sluice::cli::PluginsOptions plugins;
   std::string plugins_config;
   std::vector<std::string> plugin_dirs;
-  CLI::App* plugins_cmd = app.add_subcommand("plugins", "List plugins: kind, version, ABI, hash, status");
-  plugins_cmd->add_option("-c,--config", plugins_config, "Configuration file (TOML)")->check(CLI::ExistingFile);
+  CLI::App* plugins_cmd =
+      app.add_subcommand("plugins", "List plugins: kind, version, ABI, hash, status");
+  plugins_cmd->add_option("-c,--config", plugins_config, "Configuration file (TOML)")
+      ->check(CLI::ExistingFile);
   plugins_cmd->add_option("--plugin-dir", plugin_dirs, "Also search this folder (repeatable)");
   plugins_cmd->add_flag("--json", plugins.json, "Print JSON instead of text");
   plugins_cmd->add_flag("-v,--verbose", plugins.verbose, "Log at the configured level on stderr");

@@ -24,9 +24,9 @@ struct ServerConfig {
 };
 
 struct LoggingConfig {
-  std::string level = "info";  // trace, debug, info, warn, error, critical, off
-  std::string format = "text"; // text or json (one JSON object per line)
-  std::filesystem::path file;  // empty: standard error
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
+  std::string format = "text";  // text or json (one JSON object per line)
+  std::filesystem::path file;   // empty: standard error
 };
 
 struct PluginsConfig {

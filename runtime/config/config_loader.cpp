@@ -47,7 +47,8 @@ void check_names(TableReader& reader, std::string_view key, const std::vector<st
 void read_server(ReadContext& ctx, const toml::table& t, ServerConfig& out) {
   TableReader r(ctx, t, "server");
   r.read("host", out.host);
-  if (out.host.empty()) ctx.diagnostics.push_back({r.pos_of("host"), "server.host", "must not be empty"});
+  if (out.host.empty())
+    ctx.diagnostics.push_back({r.pos_of("host"), "server.host", "must not be empty"});
   int64_t port = out.port;
   r.read("port", 1, 65535, port);
   out.port = static_cast<uint16_t>(port);
@@ -81,7 +82,8 @@ void read_plugin_entries(ReadContext& ctx, const toml::table& t, const std::file
     const std::string name(key.str());
     const std::string path = "plugin." + name;
     if (!is_valid_plugin_name(name)) {
-      ctx.error(key.source(), path, "'" + name + "' is not a plugin name ([a-z0-9][a-z0-9_-]*, at most 64 bytes)");
+      ctx.error(key.source(), path,
+                "'" + name + "' is not a plugin name ([a-z0-9][a-z0-9_-]*, at most 64 bytes)");
       continue;
     }
     const auto* table = node.as_table();
@@ -102,8 +104,8 @@ void read_plugin_entries(ReadContext& ctx, const toml::table& t, const std::file
       if (is_sha256_hex(sha)) {
         entry.sha256 = sha;
       } else {
-        ctx.diagnostics.push_back({r.pos_of("sha256"), path + ".sha256",
-                                   "expected 64 lower-case hexadecimal digits"});
+        ctx.diagnostics.push_back(
+            {r.pos_of("sha256"), path + ".sha256", "expected 64 lower-case hexadecimal digits"});
       }
     }
     r.read("enabled", entry.enabled);

@@ -3,11 +3,11 @@
 // collected, not thrown, so one run reports every mistake in the file.
 #pragma once
 
+#include <toml++/toml.h>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "config/config_error.hpp"

@@ -8,7 +8,8 @@ nlohmann::json toml_to_json(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::table: {
       nlohmann::json object = nlohmann::json::object();
-      for (auto&& [key, value] : *node.as_table()) object[std::string(key.str())] = toml_to_json(value);
+      for (auto&& [key, value] : *node.as_table())
+        object[std::string(key.str())] = toml_to_json(value);
       return object;
     }
     case toml::node_type::array: {

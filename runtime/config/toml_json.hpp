@@ -1,8 +1,8 @@
 // A plugin's own TOML table, turned into the JSON it receives through the C ABI.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <toml++/toml.h>
+#include <nlohmann/json.hpp>
 
 namespace sluice::config {
 

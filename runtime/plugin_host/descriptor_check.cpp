@@ -17,7 +17,10 @@ struct RequiredSlot {
   size_t offset;
 };
 
-#define SLUICE_SLOT(type, field) RequiredSlot{#field, offsetof(type, field)}
+#define SLUICE_SLOT(type, field)  \
+  RequiredSlot {                  \
+#field, offsetof(type, field) \
+  }
 
 // The slots a 1.0 plugin of each kind must fill; optional ones may be NULL.
 const std::vector<RequiredSlot>& required_slots(int32_t kind) {
@@ -96,10 +99,12 @@ const char* kind_name(int32_t kind) {
 
 std::string check_descriptor(const sluice_plugin_desc* desc, std::string_view expected_name) {
   const std::string host = abi_version_string(SLUICE_ABI_VERSION);
-  if (desc == nullptr) return "sluice_plugin_entry returned no descriptor (ABI " + host + " refused?)";
+  if (desc == nullptr)
+    return "sluice_plugin_entry returned no descriptor (ABI " + host + " refused?)";
   const size_t header = offsetof(sluice_plugin_desc, abi_version) + sizeof(uint32_t);
   if (desc->struct_size < header) {
-    return "descriptor struct_size " + std::to_string(desc->struct_size) + " is too small to hold a version";
+    return "descriptor struct_size " + std::to_string(desc->struct_size) +
+           " is too small to hold a version";
   }
   // The version decides the layout of everything else, so it is checked first.
   const uint32_t v = desc->abi_version;
@@ -109,8 +114,8 @@ std::string check_descriptor(const sluice_plugin_desc* desc, std::string_view ex
            " (major versions differ)";
   }
   if (SLUICE_VERSION_MINOR(v) > SLUICE_ABI_VERSION_MINOR) {
-    return "built for plugin ABI " + plugin + ", newer than this host's " + host +
-           " (minor " + std::to_string(SLUICE_VERSION_MINOR(v)) + " > " +
+    return "built for plugin ABI " + plugin + ", newer than this host's " + host + " (minor " +
+           std::to_string(SLUICE_VERSION_MINOR(v)) + " > " +
            std::to_string(SLUICE_ABI_VERSION_MINOR) + ")";
   }
   const size_t v1_0_size = offsetof(sluice_plugin_desc, vtable) + sizeof(void*);
@@ -126,7 +131,8 @@ std::string check_descriptor(const sluice_plugin_desc* desc, std::string_view ex
   if (desc->name == nullptr) return "descriptor has no name";
   const std::string_view name(desc->name, strnlen(desc->name, 65));
   if (!config::is_valid_plugin_name(name)) {
-    return "descriptor name '" + std::string(name) + "' is not a plugin name ([a-z0-9][a-z0-9_-]*, at most 64 bytes)";
+    return "descriptor name '" + std::string(name) +
+           "' is not a plugin name ([a-z0-9][a-z0-9_-]*, at most 64 bytes)";
   }
   if (name != expected_name) {
     return "descriptor names the plugin '" + std::string(name) + "' but the file is '" +

@@ -1,7 +1,7 @@
 #include "plugin_host/elf_check.hpp"
 
-#include <cstring>
 #include <elf.h>
+#include <cstring>
 #include <fstream>
 #include <vector>
 
@@ -17,7 +17,9 @@ constexpr int kHostMachine = -1;  // unknown: skip the machine check
 #endif
 
 // a + b <= limit without overflow.
-bool fits(uint64_t a, uint64_t b, uint64_t limit) { return a <= limit && b <= limit - a; }
+bool fits(uint64_t a, uint64_t b, uint64_t limit) {
+  return a <= limit && b <= limit - a;
+}
 
 }  // namespace
 
@@ -35,8 +37,10 @@ std::string check_elf_shared_object(const std::filesystem::path& file) {
   if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) return "not an ELF file";
   if (header.e_ident[EI_CLASS] != ELFCLASS64) return "not a 64-bit ELF file";
   const bool little = header.e_ident[EI_DATA] == ELFDATA2LSB;
-  if (little != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)) return "ELF file of the wrong byte order";
-  if (header.e_type != ET_DYN) return "ELF file is not a shared object (e_type " + std::to_string(header.e_type) + ")";
+  if (little != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__))
+    return "ELF file of the wrong byte order";
+  if (header.e_type != ET_DYN)
+    return "ELF file is not a shared object (e_type " + std::to_string(header.e_type) + ")";
   if (kHostMachine >= 0 && header.e_machine != kHostMachine) {
     return "ELF file is for another machine (e_machine " + std::to_string(header.e_machine) + ")";
   }
@@ -44,11 +48,13 @@ std::string check_elf_shared_object(const std::filesystem::path& file) {
     return "ELF program header table is malformed";
   }
   const uint64_t table_size = uint64_t{header.e_phnum} * sizeof(Elf64_Phdr);
-  if (!fits(header.e_phoff, table_size, size)) return "ELF program headers extend past the end of the file (truncated?)";
+  if (!fits(header.e_phoff, table_size, size))
+    return "ELF program headers extend past the end of the file (truncated?)";
 
   std::vector<Elf64_Phdr> segments(header.e_phnum);
   in.seekg(static_cast<std::streamoff>(header.e_phoff));
-  if (!in.read(reinterpret_cast<char*>(segments.data()), static_cast<std::streamsize>(table_size))) {
+  if (!in.read(reinterpret_cast<char*>(segments.data()),
+               static_cast<std::streamsize>(table_size))) {
     return "cannot read the ELF program headers";
   }
   int loadable = 0;
@@ -60,7 +66,8 @@ std::string check_elf_shared_object(const std::filesystem::path& file) {
              std::to_string(s.p_offset) + " + " + std::to_string(s.p_filesz) + " > " +
              std::to_string(size) + " bytes";
     }
-    if (s.p_type == PT_LOAD && s.p_filesz > s.p_memsz) return "an ELF segment is larger on disk than in memory";
+    if (s.p_type == PT_LOAD && s.p_filesz > s.p_memsz)
+      return "an ELF segment is larger on disk than in memory";
   }
   if (loadable == 0) return "ELF file has no loadable segments";
   return {};

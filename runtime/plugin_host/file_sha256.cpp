@@ -1,10 +1,10 @@
 #include "plugin_host/file_sha256.hpp"
 
+#include <openssl/evp.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <openssl/evp.h>
 
 namespace sluice::plugin_host {
 

@@ -67,7 +67,9 @@ sluice_error* HostApi::error_new(const sluice_host_api*, sluice_status code, con
   return new (std::nothrow) sluice_error_s{code, message != nullptr ? message : ""};
 }
 
-void HostApi::error_free(const sluice_host_api*, sluice_error* error) { delete error; }
+void HostApi::error_free(const sluice_host_api*, sluice_error* error) {
+  delete error;
+}
 
 sluice_status HostApi::error_code(const sluice_host_api*, const sluice_error* error) {
   return error != nullptr ? error->code : SLUICE_OK;
@@ -86,7 +88,9 @@ void* HostApi::alloc(const sluice_host_api*, size_t size, size_t alignment) {
   return ptr;
 }
 
-void HostApi::free(const sluice_host_api*, void* ptr) { std::free(ptr); }
+void HostApi::free(const sluice_host_api*, void* ptr) {
+  std::free(ptr);
+}
 
 sluice_status HostApi::emit_tokens(const sluice_host_api*, sluice_token_sink* sink,
                                    const sluice_token_event* events, size_t n_events) {

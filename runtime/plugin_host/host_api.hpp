@@ -2,8 +2,8 @@
 // its own table, so log lines name the plugin that wrote them.
 #pragma once
 
-#include <memory>
 #include <spdlog/logger.h>
+#include <memory>
 #include <string>
 
 #include "sluice/host.h"

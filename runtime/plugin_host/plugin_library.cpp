@@ -1,7 +1,7 @@
 #include "plugin_host/plugin_library.hpp"
 
-#include <cstring>
 #include <spdlog/spdlog.h>
+#include <cstring>
 
 #include "plugin_host/descriptor_check.hpp"
 #include "plugin_host/elf_check.hpp"
@@ -97,8 +97,8 @@ PluginLibrary::Outcome PluginLibrary::load(const LoadOptions& options) {
   if (!lib->library_.has(SLUICE_PLUGIN_ENTRY_SYMBOL)) {
     return refuse("no " SLUICE_PLUGIN_ENTRY_SYMBOL " symbol: not a Sluice plugin");
   }
-  auto entry = lib->library_.get<std::remove_pointer_t<sluice_plugin_entry_fn>>(
-      SLUICE_PLUGIN_ENTRY_SYMBOL);
+  auto entry =
+      lib->library_.get<std::remove_pointer_t<sluice_plugin_entry_fn>>(SLUICE_PLUGIN_ENTRY_SYMBOL);
   const sluice_plugin_desc* desc = entry(lib->host(), SLUICE_ABI_VERSION);
   if (desc != nullptr && desc->struct_size >= offsetof(sluice_plugin_desc, abi_version) + 4) {
     info.abi_version = desc->abi_version;
@@ -127,7 +127,8 @@ PluginLibrary::Outcome PluginLibrary::load(const LoadOptions& options) {
         desc->init(options.config_json.data(), options.config_json.size(), &error);
     CallResult result = take_error(status, error);
     if (!result.ok()) {
-      return refuse(std::string("init failed: ") + status_name(result.status) + ": " + result.message);
+      return refuse(std::string("init failed: ") + status_name(result.status) + ": " +
+                    result.message);
     }
   }
   lib->initialised_ = true;

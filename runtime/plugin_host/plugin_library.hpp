@@ -45,10 +45,10 @@ struct PluginInfo {
 
 struct LoadOptions {
   std::filesystem::path path;
-  std::string name;                  // expected plugin name (from the file name or config)
-  std::optional<std::string> sha256; // pin: refuse the file unless its hash matches
-  bool require_sha256 = false;       // refuse the file when there is no pin
-  std::string config_json = "{}";    // handed to the plugin's init
+  std::string name;                   // expected plugin name (from the file name or config)
+  std::optional<std::string> sha256;  // pin: refuse the file unless its hash matches
+  bool require_sha256 = false;        // refuse the file when there is no pin
+  std::string config_json = "{}";     // handed to the plugin's init
 };
 
 class PluginLibrary {
@@ -86,7 +86,7 @@ class PluginLibrary {
   PluginLibrary(std::filesystem::path path, std::string name);
 
   std::filesystem::path path_;
-  HostApi host_;                     // outlives the library: plugins keep its pointer
+  HostApi host_;  // outlives the library: plugins keep its pointer
   boost::dll::shared_library library_;
   const sluice_plugin_desc* desc_ = nullptr;
   bool initialised_ = false;

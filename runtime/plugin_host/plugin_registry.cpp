@@ -31,7 +31,8 @@ PluginInfo PluginRegistry::load_file(const LoadOptions& options) {
     info.path = options.path;
     info.name = options.name;
     info.state = LoadState::refused;
-    info.reason = "duplicate: a plugin named '" + options.name + "' was already found at " + duplicate_of;
+    info.reason =
+        "duplicate: a plugin named '" + options.name + "' was already found at " + duplicate_of;
   } else {
     PluginLibrary::Outcome outcome = PluginLibrary::load(options);
     if (outcome.library) loaded_.push_back(std::move(outcome.library));

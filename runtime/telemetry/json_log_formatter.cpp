@@ -1,9 +1,9 @@
 #include "telemetry/json_log_formatter.hpp"
 
+#include <spdlog/common.h>
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <spdlog/common.h>
 
 namespace sluice::telemetry {
 namespace {

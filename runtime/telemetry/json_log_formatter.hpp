@@ -2,8 +2,8 @@
 // {"time":"2026-11-27T21:30:00.123456Z","level":"info","logger":"sluice","msg":"..."}
 #pragma once
 
-#include <memory>
 #include <spdlog/formatter.h>
+#include <memory>
 
 namespace sluice::telemetry {
 

@@ -1,10 +1,10 @@
 #include "telemetry/logging.hpp"
 
-#include <mutex>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <mutex>
 
 #include "telemetry/json_log_formatter.hpp"
 

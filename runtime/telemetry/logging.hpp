@@ -1,8 +1,8 @@
 // Process-wide logging on spdlog, set up from [logging].
 #pragma once
 
-#include <memory>
 #include <spdlog/logger.h>
+#include <memory>
 #include <string_view>
 
 #include "config/config.hpp"

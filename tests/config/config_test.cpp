@@ -92,10 +92,13 @@ scheduler = "priority"
 
 TEST_CASE("an unknown key is named with its position and a suggestion", "[config]") {
   CHECK(errors_of("[server]\nprot = 80\n") ==
-        std::vector<std::string>{"conf/sluice.toml:2:1: server.prot: unknown key (did you mean 'port'?)"});
+        std::vector<std::string>{
+            "conf/sluice.toml:2:1: server.prot: unknown key (did you mean 'port'?)"});
   CHECK(errors_of("[sever]\n") ==
-        std::vector<std::string>{"conf/sluice.toml:1:2: sever: unknown key (did you mean 'server'?)"});
-  CHECK(errors_of("zzz = 1\n") == std::vector<std::string>{"conf/sluice.toml:1:1: zzz: unknown key"});
+        std::vector<std::string>{
+            "conf/sluice.toml:1:2: sever: unknown key (did you mean 'server'?)"});
+  CHECK(errors_of("zzz = 1\n") ==
+        std::vector<std::string>{"conf/sluice.toml:1:1: zzz: unknown key"});
 }
 
 TEST_CASE("a wrong type is named with both types", "[config]") {
@@ -103,7 +106,8 @@ TEST_CASE("a wrong type is named with both types", "[config]") {
         std::vector<std::string>{
             "conf/sluice.toml:2:8: server.port: expected an integer, found a string"});
   CHECK(errors_of("server = 3\n") ==
-        std::vector<std::string>{"conf/sluice.toml:1:10: server: expected a table, found an integer"});
+        std::vector<std::string>{
+            "conf/sluice.toml:1:10: server: expected a table, found an integer"});
   CHECK(errors_of("[pipeline]\nbackends = [\"cpu\", 3]\n") ==
         std::vector<std::string>{
             "conf/sluice.toml:2:20: pipeline.backends[1]: expected a string, found an integer"});

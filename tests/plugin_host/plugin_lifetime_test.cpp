@@ -35,7 +35,8 @@ TEST_CASE("a free-threaded guardrail instance serves many threads, then unloads 
     threads.emplace_back([&, t] {
       for (int i = 0; i < kIterations; ++i) {
         const bool deny = (i + t) % 5 == 0;
-        auto out = check_prompt(guardrail, deny ? "deny " + std::to_string(i) : "ok " + std::to_string(i));
+        auto out =
+            check_prompt(guardrail, deny ? "deny " + std::to_string(i) : "ok " + std::to_string(i));
         if (!out.result.ok()) {
           failed++;
         } else if (out.verdict.action == SLUICE_GUARD_DENY) {
@@ -76,10 +77,17 @@ TEST_CASE("scheduler instances run in parallel, one per thread", "[lifetime]") {
   // One running decode, two waiting prompts; a 64-token budget and blocks of 16.
   std::vector<sluice_sched_seq> seqs(3);
   for (auto& s : seqs) SLUICE_INIT(sluice_sched_seq, &s);
-  seqs[0].seq_id = 1; seqs[0].state = SLUICE_SEQ_RUNNING; seqs[0].n_computed_tokens = 20;
-  seqs[0].n_pending_tokens = 1; seqs[0].n_blocks_held = 2;
-  seqs[1].seq_id = 2; seqs[1].state = SLUICE_SEQ_WAITING; seqs[1].n_pending_tokens = 100;
-  seqs[2].seq_id = 3; seqs[2].state = SLUICE_SEQ_WAITING; seqs[2].n_pending_tokens = 50;
+  seqs[0].seq_id = 1;
+  seqs[0].state = SLUICE_SEQ_RUNNING;
+  seqs[0].n_computed_tokens = 20;
+  seqs[0].n_pending_tokens = 1;
+  seqs[0].n_blocks_held = 2;
+  seqs[1].seq_id = 2;
+  seqs[1].state = SLUICE_SEQ_WAITING;
+  seqs[1].n_pending_tokens = 100;
+  seqs[2].seq_id = 3;
+  seqs[2].state = SLUICE_SEQ_WAITING;
+  seqs[2].n_pending_tokens = 50;
   sluice_sched_view view;
   SLUICE_INIT(sluice_sched_view, &view);
   view.block_size = 16;

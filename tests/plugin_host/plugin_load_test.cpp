@@ -62,7 +62,9 @@ TEST_CASE("the host refuses broken plugins, naming the file and the cause", "[pl
     std::vector<std::string> reason_has;
   };
   const Case cases[] = {
-      {"bad-major", LoadState::refused, {"built for plugin ABI 2.0", "this host implements 1.0", "major"}},
+      {"bad-major",
+       LoadState::refused,
+       {"built for plugin ABI 2.0", "this host implements 1.0", "major"}},
       {"bad-minor", LoadState::refused, {"built for plugin ABI 1.1", "newer than this host's 1.0"}},
       {"no-entry", LoadState::refused, {"no sluice_plugin_entry symbol"}},
       {"null-desc", LoadState::refused, {"returned no descriptor"}},

@@ -30,8 +30,10 @@ TEST_CASE("plugin names come from file names", "[registry]") {
 
 TEST_CASE("the registry loads a folder as the configuration says", "[registry]") {
   ScratchDir dir;
-  std::filesystem::copy_file(template_plugin("template-scheduler"), dir.path() / "template-scheduler.so");
-  std::filesystem::copy_file(template_plugin("template-backend"), dir.path() / "template-backend.so");
+  std::filesystem::copy_file(template_plugin("template-scheduler"),
+                             dir.path() / "template-scheduler.so");
+  std::filesystem::copy_file(template_plugin("template-backend"),
+                             dir.path() / "template-backend.so");
   std::filesystem::copy_file(test_plugin("bad-major"), dir.path() / "bad-major.so");
   std::filesystem::create_directories(dir.path() / "other");
   // Same name in a second folder: the first one found wins.

@@ -25,10 +25,12 @@ static sluice_status create(const char* config_json, size_t config_size, sluice_
   return SLUICE_OK;
 }
 
-static void destroy(sluice_scheduler* s) { (void)s; }
+static void destroy(sluice_scheduler* s) {
+  (void)s;
+}
 
 MAYBE_UNUSED static sluice_status schedule(sluice_scheduler* s, const sluice_sched_view* view,
-                              sluice_sched_plan* plan, sluice_error** out_err) {
+                                           sluice_sched_plan* plan, sluice_error** out_err) {
   (void)s;
   (void)view;
   (void)out_err;
@@ -70,7 +72,8 @@ static sluice_status init(const char* config_json, size_t config_size, sluice_er
   (void)config_json;
   (void)config_size;
 #ifdef VARIANT_INIT_FAILS
-  if (out_err) *out_err = g_host->error_new(g_host, SLUICE_ERR_UNAVAILABLE, "no device for this test");
+  if (out_err)
+    *out_err = g_host->error_new(g_host, SLUICE_ERR_UNAVAILABLE, "no device for this test");
   return SLUICE_ERR_UNAVAILABLE;
 #else
   (void)out_err;
@@ -116,15 +119,15 @@ MAYBE_UNUSED static const sluice_plugin_desc g_desc = {
 };
 
 #ifdef VARIANT_NO_ENTRY
-SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL
-not_the_entry(const sluice_host_api* host, uint32_t host_abi_version) {
+SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL not_the_entry(const sluice_host_api* host,
+                                                                  uint32_t host_abi_version) {
   (void)host_abi_version;
   g_host = host;
   return &g_desc;
 }
 #else
-SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL
-sluice_plugin_entry(const sluice_host_api* host, uint32_t host_abi_version) {
+SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL sluice_plugin_entry(const sluice_host_api* host,
+                                                                        uint32_t host_abi_version) {
   (void)host_abi_version;
   g_host = host;
 #ifdef VARIANT_NULL_DESC

@@ -39,16 +39,17 @@ namespace {
 sluice_status init(const char* config_json, size_t config_size, sluice_error** out_err) {
   return sluice::edge::guard(g_host, out_err, [&] {
     if (std::string_view(config_json, config_size).find("fail_init") != std::string_view::npos) {
-      return sluice::edge::fail(g_host, out_err, SLUICE_ERR_INVALID_ARG, "init refused by configuration");
+      return sluice::edge::fail(g_host, out_err, SLUICE_ERR_INVALID_ARG,
+                                "init refused by configuration");
     }
     return SLUICE_OK;
   });
 }
 
 void finalize() {
-  const std::string line = "test-guardrail finalize: open_streams=" +
-                           std::to_string(g_open_streams.load()) +
-                           " live_instances=" + std::to_string(g_live_instances.load());
+  const std::string line =
+      "test-guardrail finalize: open_streams=" + std::to_string(g_open_streams.load()) +
+      " live_instances=" + std::to_string(g_live_instances.load());
   g_host->log(g_host, SLUICE_LOG_INFO, line.c_str());
 }
 
@@ -88,7 +89,9 @@ sluice_status check_request(sluice_guard_stream* stream, sluice_guard_verdict* o
                             sluice_error** out_err) {
   return sluice::edge::guard(g_host, out_err, [&]() -> sluice_status {
     const std::string& p = stream->prompt;
-    if (p == "fail") return sluice::edge::fail(g_host, out_err, SLUICE_ERR_INVALID_ARG, "prompt 'fail' is refused");
+    if (p == "fail")
+      return sluice::edge::fail(g_host, out_err, SLUICE_ERR_INVALID_ARG,
+                                "prompt 'fail' is refused");
     if (p == "throw") throw std::runtime_error("thrown inside the plugin");
     if (p == "oom") throw std::bad_alloc();
     if (p == "bogus-status") return 12345;

@@ -47,7 +47,9 @@ static sluice_status context_create(uint32_t index, const char* config_json, siz
   return SLUICE_OK;
 }
 
-static void context_destroy(sluice_backend_context* ctx) { (void)ctx; }
+static void context_destroy(sluice_backend_context* ctx) {
+  (void)ctx;
+}
 
 static sluice_status model_load(sluice_backend_context* ctx, const sluice_model_desc* desc,
                                 sluice_backend_model** out, sluice_error** out_err) {
@@ -57,7 +59,9 @@ static sluice_status model_load(sluice_backend_context* ctx, const sluice_model_
   return fail(out_err, SLUICE_ERR_UNSUPPORTED, "template-backend runs no models");
 }
 
-static void model_destroy(sluice_backend_model* model) { (void)model; }
+static void model_destroy(sluice_backend_model* model) {
+  (void)model;
+}
 
 static sluice_status kv_block_bytes(sluice_backend_model* model, const sluice_kv_desc* desc,
                                     size_t* out_bytes, sluice_error** out_err) {
@@ -75,7 +79,9 @@ static sluice_status kv_create(sluice_backend_model* model, const sluice_kv_desc
   return fail(out_err, SLUICE_ERR_UNSUPPORTED, "template-backend has no KV cache");
 }
 
-static void kv_destroy(sluice_backend_kv* kv) { (void)kv; }
+static void kv_destroy(sluice_backend_kv* kv) {
+  (void)kv;
+}
 
 static sluice_status kv_copy_blocks(sluice_backend_kv* kv, const int32_t* src, const int32_t* dst,
                                     size_t n, sluice_error** out_err) {
@@ -94,7 +100,9 @@ static sluice_status graph_compile(sluice_backend_model* model, const sluice_gra
   return fail(out_err, SLUICE_ERR_UNSUPPORTED, "template-backend runs no graphs");
 }
 
-static void graph_destroy(sluice_backend_graph* graph) { (void)graph; }
+static void graph_destroy(sluice_backend_graph* graph) {
+  (void)graph;
+}
 
 static sluice_status execute(sluice_backend_graph* graph, sluice_backend_kv* kv,
                              const sluice_batch* batch, sluice_batch_output* out,
@@ -134,8 +142,8 @@ static const sluice_plugin_desc g_desc = {
     .vtable = &g_vtable,
 };
 
-SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL
-sluice_plugin_entry(const sluice_host_api* host, uint32_t host_abi_version) {
+SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL sluice_plugin_entry(const sluice_host_api* host,
+                                                                        uint32_t host_abi_version) {
   if (SLUICE_VERSION_MAJOR(host_abi_version) != SLUICE_ABI_VERSION_MAJOR) return NULL;
   g_host = host;
   return &g_desc;

@@ -34,7 +34,9 @@ sluice_status create(const char*, size_t, sluice_guardrail** out, sluice_error**
   });
 }
 
-void destroy(sluice_guardrail* guardrail) { delete guardrail; }
+void destroy(sluice_guardrail* guardrail) {
+  delete guardrail;
+}
 
 sluice_status stream_open(sluice_guardrail* guardrail, const sluice_guard_request* request,
                           sluice_guard_stream** out, sluice_error** out_err) {
@@ -48,9 +50,12 @@ sluice_status stream_open(sluice_guardrail* guardrail, const sluice_guard_reques
   });
 }
 
-void stream_close(sluice_guard_stream* stream) { delete stream; }
+void stream_close(sluice_guard_stream* stream) {
+  delete stream;
+}
 
-sluice_status check_request(sluice_guard_stream*, sluice_guard_verdict* out, sluice_error** out_err) {
+sluice_status check_request(sluice_guard_stream*, sluice_guard_verdict* out,
+                            sluice_error** out_err) {
   return sluice::edge::guard(g_host, out_err, [&] {
     out->action = SLUICE_GUARD_ALLOW;
     return SLUICE_OK;

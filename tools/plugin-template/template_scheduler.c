@@ -26,7 +26,9 @@ static sluice_status create(const char* config_json, size_t config_size, sluice_
   return SLUICE_OK;
 }
 
-static void destroy(sluice_scheduler* s) { free(s); }
+static void destroy(sluice_scheduler* s) {
+  free(s);
+}
 
 static int32_t blocks_for(int32_t tokens, int32_t block_size) {
   return (tokens + block_size - 1) / block_size;
@@ -95,8 +97,8 @@ static const sluice_plugin_desc g_desc = {
     .vtable = &g_vtable,
 };
 
-SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL
-sluice_plugin_entry(const sluice_host_api* host, uint32_t host_abi_version) {
+SLUICE_EXPORT const sluice_plugin_desc* SLUICE_CALL sluice_plugin_entry(const sluice_host_api* host,
+                                                                        uint32_t host_abi_version) {
   if (SLUICE_VERSION_MAJOR(host_abi_version) != SLUICE_ABI_VERSION_MAJOR) return NULL;
   g_host = host;
   return &g_desc;

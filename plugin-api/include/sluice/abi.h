@@ -32,7 +32,8 @@ extern "C" {
 #define SLUICE_ABI_VERSION_MAJOR 1
 #define SLUICE_ABI_VERSION_MINOR 0
 
-#define SLUICE_MAKE_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)&0xFFFFu))
+#define SLUICE_MAKE_VERSION(major, minor) \
+  ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)&0xFFFFu))
 #define SLUICE_VERSION_MAJOR(v) (((uint32_t)(v)) >> 16)
 #define SLUICE_VERSION_MINOR(v) (((uint32_t)(v)) & 0xFFFFu)
 #define SLUICE_ABI_VERSION SLUICE_MAKE_VERSION(SLUICE_ABI_VERSION_MAJOR, SLUICE_ABI_VERSION_MINOR)
@@ -54,26 +55,26 @@ extern "C" {
 #endif
 
 /* Zero a struct and set its struct_size: SLUICE_INIT(sluice_batch, &batch); */
-#define SLUICE_INIT(type, ptr)                                                                 \
-  do {                                                                                         \
-    unsigned char* sluice_init_bytes_ = (unsigned char*)(ptr);                                 \
-    for (size_t sluice_init_i_ = 0; sluice_init_i_ < sizeof(type); ++sluice_init_i_)           \
-      sluice_init_bytes_[sluice_init_i_] = 0;                                                  \
-    (ptr)->struct_size = (uint32_t)sizeof(type);                                               \
+#define SLUICE_INIT(type, ptr)                                                       \
+  do {                                                                               \
+    unsigned char* sluice_init_bytes_ = (unsigned char*)(ptr);                       \
+    for (size_t sluice_init_i_ = 0; sluice_init_i_ < sizeof(type); ++sluice_init_i_) \
+      sluice_init_bytes_[sluice_init_i_] = 0;                                        \
+    (ptr)->struct_size = (uint32_t)sizeof(type);                                     \
   } while (0)
 
 /* True when a struct of the given struct_size contains `field` of `type`. */
-#define SLUICE_HAS_FIELD(type, field, struct_size_value)                                       \
+#define SLUICE_HAS_FIELD(type, field, struct_size_value) \
   ((size_t)(struct_size_value) >= offsetof(type, field) + sizeof(((type*)0)->field))
 
 /* Arrays of ABI structs are strided by their elements' struct_size, which the filler
  * sets to the same value in every element, so either side can be newer:
  * const sluice_batch_seq* s = SLUICE_ARRAY_ELEM(sluice_batch_seq, batch->seqs, i); */
-#define SLUICE_ARRAY_ELEM(type, base, index)                                                   \
-  ((const type*)(const void*)((const char*)(const void*)(base) +                             \
+#define SLUICE_ARRAY_ELEM(type, base, index)                     \
+  ((const type*)(const void*)((const char*)(const void*)(base) + \
                               (size_t)(index) * (size_t)(base)->struct_size))
 /* The same for arrays the callee writes (the caller has set every struct_size). */
-#define SLUICE_ARRAY_ELEM_MUT(type, base, index)                                               \
+#define SLUICE_ARRAY_ELEM_MUT(type, base, index) \
   ((type*)(void*)((char*)(void*)(base) + (size_t)(index) * (size_t)(base)->struct_size))
 
 /* ---- status codes ---------------------------------------------------------------- */
@@ -83,17 +84,17 @@ extern "C" {
  * are successes that carry information. */
 typedef int32_t sluice_status;
 #define SLUICE_OK 0
-#define SLUICE_INCOMPLETE 1              /* success, but a caller-sized array was too small */
-#define SLUICE_ERR_INVALID_ARG (-1)      /* the caller passed something malformed */
-#define SLUICE_ERR_UNSUPPORTED (-2)      /* never: this plugin or device cannot do this */
-#define SLUICE_ERR_UNAVAILABLE (-3)      /* not now: out of capacity, retry later */
-#define SLUICE_ERR_OUT_OF_MEMORY (-4)    /* an allocation failed */
-#define SLUICE_ERR_CANCELLED (-5)        /* the call observed cancellation and stopped */
-#define SLUICE_ERR_INTERNAL (-6)         /* a bug or unexpected failure inside the plugin */
-#define SLUICE_ERR_NOT_FOUND (-7)        /* a named thing does not exist */
-#define SLUICE_ERR_ALREADY_EXISTS (-8)   /* a thing to be created exists already */
-#define SLUICE_ERR_ABI_MISMATCH (-9)     /* a struct or version the callee cannot accept */
-#define SLUICE_STATUS_MIN_ (-9)          /* lowest defined value; informational */
+#define SLUICE_INCOMPLETE 1            /* success, but a caller-sized array was too small */
+#define SLUICE_ERR_INVALID_ARG (-1)    /* the caller passed something malformed */
+#define SLUICE_ERR_UNSUPPORTED (-2)    /* never: this plugin or device cannot do this */
+#define SLUICE_ERR_UNAVAILABLE (-3)    /* not now: out of capacity, retry later */
+#define SLUICE_ERR_OUT_OF_MEMORY (-4)  /* an allocation failed */
+#define SLUICE_ERR_CANCELLED (-5)      /* the call observed cancellation and stopped */
+#define SLUICE_ERR_INTERNAL (-6)       /* a bug or unexpected failure inside the plugin */
+#define SLUICE_ERR_NOT_FOUND (-7)      /* a named thing does not exist */
+#define SLUICE_ERR_ALREADY_EXISTS (-8) /* a thing to be created exists already */
+#define SLUICE_ERR_ABI_MISMATCH (-9)   /* a struct or version the callee cannot accept */
+#define SLUICE_STATUS_MIN_ (-9)        /* lowest defined value; informational */
 
 /* ---- plugin kinds ---------------------------------------------------------------- */
 

@@ -44,7 +44,8 @@ extern "C" {
 #define SLUICE_BACKEND_CAP_DEVICE_SAMPLING (1ull << 17) /* honours sluice_batch.sampling */
 #define SLUICE_BACKEND_CAP_ASYNC_DECODE (1ull << 18)    /* implements decode_async */
 #define SLUICE_BACKEND_CAP_MAPPED_WEIGHTS (1ull << 19)  /* uses host weight pointers in place */
-#define SLUICE_BACKEND_CAP_GRAPH_CAPTURE (1ull << 20)   /* compiled graphs are replayed (CUDA graphs, command buffers) */
+#define SLUICE_BACKEND_CAP_GRAPH_CAPTURE \
+  (1ull << 20) /* compiled graphs are replayed (CUDA graphs, command buffers) */
 
 /* ---- opaque plugin objects -------------------------------------------------------- */
 typedef struct sluice_backend_context_s sluice_backend_context;
@@ -61,11 +62,12 @@ typedef struct sluice_device_info {
   uint64_t caps;               /* since 1.0: SLUICE_BACKEND_CAP_* available on this device */
   uint64_t memory_total_bytes; /* since 1.0 */
   uint64_t memory_free_bytes;  /* since 1.0 */
-  uint64_t weight_dtype_mask;  /* since 1.0: bit N set = SLUICE_OP_MATMUL accepts weights of dtype N */
-  uint32_t max_batch_tokens;   /* since 1.0: 0 = no limit of its own */
-  uint32_t kv_block_multiple;  /* since 1.0: kv block_size must be a multiple of this (>= 1) */
-  int32_t compute_units;       /* since 1.0: threads, SMs or compute units */
-  int32_t reserved1;           /* since 1.0 */
+  uint64_t
+      weight_dtype_mask; /* since 1.0: bit N set = SLUICE_OP_MATMUL accepts weights of dtype N */
+  uint32_t max_batch_tokens;  /* since 1.0: 0 = no limit of its own */
+  uint32_t kv_block_multiple; /* since 1.0: kv block_size must be a multiple of this (>= 1) */
+  int32_t compute_units;      /* since 1.0: threads, SMs or compute units */
+  int32_t reserved1;          /* since 1.0 */
 } sluice_device_info;
 
 /* One weight tensor of the model, in place in host memory (normally the mapped GGUF). */
@@ -81,13 +83,13 @@ typedef struct sluice_tensor_desc {
 } sluice_tensor_desc;
 
 typedef struct sluice_model_desc {
-  uint32_t struct_size;               /* since 1.0 */
-  uint32_t reserved0;                 /* since 1.0 */
-  const sluice_ext_header* next;      /* since 1.0 */
-  const char* arch;                   /* since 1.0: GGUF general.architecture */
-  const sluice_tensor_desc* tensors;  /* since 1.0: borrowed for the call */
-  size_t n_tensors;                   /* since 1.0 */
-  const sluice_cancel_token* cancel;  /* since 1.0: poll while uploading */
+  uint32_t struct_size;              /* since 1.0 */
+  uint32_t reserved0;                /* since 1.0 */
+  const sluice_ext_header* next;     /* since 1.0 */
+  const char* arch;                  /* since 1.0: GGUF general.architecture */
+  const sluice_tensor_desc* tensors; /* since 1.0: borrowed for the call */
+  size_t n_tensors;                  /* since 1.0 */
+  const sluice_cancel_token* cancel; /* since 1.0: poll while uploading */
 } sluice_model_desc;
 
 /* ---- the graph ----------------------------------------------------------------------
@@ -106,20 +108,23 @@ typedef struct sluice_model_desc {
 #define SLUICE_OP_MATMUL 6          /* src0 weight [k, m] (any dtype), src1 [k, n] -> [m, n] */
 #define SLUICE_OP_ADD 7             /* src0 + src1, src1 broadcast along dims of size 1 */
 #define SLUICE_OP_MUL 8             /* src0 * src1, broadcast likewise */
-#define SLUICE_OP_ROPE 9            /* src0 [head_dim, heads, n], src1 positions, src2 optional
-                                       freq factors; iparams: 0 mode (SLUICE_ROPE_*), 1 n_rot,
-                                       2 n_ctx_orig; fparams: 0 freq_base, 1 freq_scale,
-                                       2 ext_factor, 3 attn_factor, 4 beta_fast, 5 beta_slow */
-#define SLUICE_OP_SILU_MUL 10       /* silu(src0) * src1 */
-#define SLUICE_OP_ATTENTION 11      /* src0 q [hd, heads, n], src1 k [hd, kv_heads, n], src2 v:
-                                       writes k, v into the cache at each row's position through
-                                       its sequence's block table, then attends causally over
-                                       the sequence's cached rows -> [hd * heads, n].
-                                       iparams: 0 layer; fparams: 0 scale, 1 logit softcap (0 = off) */
-#define SLUICE_OP_OUTPUT_ROWS 12    /* src0 [d, n_tokens] -> [d, n_outputs]: the rows in
-                                       sluice_batch.output_rows */
-#define SLUICE_OP_RESHAPE 13        /* src0 viewed with this node's dims (same element count) */
-#define SLUICE_OP_SCALE 14          /* src0 * fparams[0] */
+#define SLUICE_OP_ROPE                                                                    \
+  9                           /* src0 [head_dim, heads, n], src1 positions, src2 optional \
+                                 freq factors; iparams: 0 mode (SLUICE_ROPE_*), 1 n_rot,  \
+                                 2 n_ctx_orig; fparams: 0 freq_base, 1 freq_scale,        \
+                                 2 ext_factor, 3 attn_factor, 4 beta_fast, 5 beta_slow */
+#define SLUICE_OP_SILU_MUL 10 /* silu(src0) * src1 */
+#define SLUICE_OP_ATTENTION                                       \
+  11 /* src0 q [hd, heads, n], src1 k [hd, kv_heads, n], src2 v:  \
+        writes k, v into the cache at each row's position through \
+        its sequence's block table, then attends causally over    \
+        the sequence's cached rows -> [hd * heads, n].            \
+        iparams: 0 layer; fparams: 0 scale, 1 logit softcap (0 = off) */
+#define SLUICE_OP_OUTPUT_ROWS                                                     \
+  12                         /* src0 [d, n_tokens] -> [d, n_outputs]: the rows in \
+                                sluice_batch.output_rows */
+#define SLUICE_OP_RESHAPE 13 /* src0 viewed with this node's dims (same element count) */
+#define SLUICE_OP_SCALE 14   /* src0 * fparams[0] */
 
 #define SLUICE_ROPE_NORMAL 0 /* adjacent pairs (llama) */
 #define SLUICE_ROPE_NEOX 2   /* halves (qwen2, gpt-neox) */
@@ -136,11 +141,11 @@ typedef struct sluice_graph_node {
 } sluice_graph_node;
 
 typedef struct sluice_graph {
-  uint32_t struct_size;            /* since 1.0 */
-  int32_t output_node;             /* since 1.0: node whose result is [n_vocab, n_outputs] logits */
-  const sluice_ext_header* next;   /* since 1.0 */
-  const sluice_graph_node* nodes;  /* since 1.0: borrowed for graph_compile */
-  size_t n_nodes;                  /* since 1.0 */
+  uint32_t struct_size;           /* since 1.0 */
+  int32_t output_node;            /* since 1.0: node whose result is [n_vocab, n_outputs] logits */
+  const sluice_ext_header* next;  /* since 1.0 */
+  const sluice_graph_node* nodes; /* since 1.0: borrowed for graph_compile */
+  size_t n_nodes;                 /* since 1.0 */
 } sluice_graph;
 
 /* ---- the paged KV cache ----------------------------------------------------------- */
@@ -294,12 +299,9 @@ typedef struct sluice_backend_vtable {
    * of a decode-only batch with on-device sampling, handing each token to
    * host->emit_tokens(sink) as it is produced, and a final event when done. Returns once
    * the work is queued; `batch` is copied before return. */
-  SLUICE_NODISCARD sluice_status(SLUICE_CALL* decode_async)(sluice_backend_graph* graph,
-                                                            sluice_backend_kv* kv,
-                                                            const sluice_batch* batch,
-                                                            int32_t n_steps,
-                                                            sluice_token_sink* sink,
-                                                            sluice_error** out_err);
+  SLUICE_NODISCARD sluice_status(SLUICE_CALL* decode_async)(
+      sluice_backend_graph* graph, sluice_backend_kv* kv, const sluice_batch* batch,
+      int32_t n_steps, sluice_token_sink* sink, sluice_error** out_err);
 
   /* Optional. Vendor extension entry points by name, NULL if unknown. Free-threaded. */
   void*(SLUICE_CALL* get_proc)(const char* name);

@@ -85,15 +85,16 @@ typedef struct sluice_guard_output {
 } sluice_guard_output;
 
 typedef struct sluice_guard_completion {
-  uint32_t struct_size;        /* since 1.0 */
-  int32_t http_status;         /* since 1.0 */
-  sluice_str finish_reason;    /* since 1.0: "stop", "length", "content_filter", "cancelled", "error" */
-  sluice_str response_text;    /* since 1.0: the text the client received */
-  int32_t n_prompt_tokens;     /* since 1.0 */
-  int32_t n_completion_tokens; /* since 1.0 */
-  uint64_t queue_ns;           /* since 1.0 */
-  uint64_t prompt_ns;          /* since 1.0 */
-  uint64_t generation_ns;      /* since 1.0 */
+  uint32_t struct_size; /* since 1.0 */
+  int32_t http_status;  /* since 1.0 */
+  sluice_str
+      finish_reason; /* since 1.0: "stop", "length", "content_filter", "cancelled", "error" */
+  sluice_str response_text;        /* since 1.0: the text the client received */
+  int32_t n_prompt_tokens;         /* since 1.0 */
+  int32_t n_completion_tokens;     /* since 1.0 */
+  uint64_t queue_ns;               /* since 1.0 */
+  uint64_t prompt_ns;              /* since 1.0 */
+  uint64_t generation_ns;          /* since 1.0 */
   uint64_t time_to_first_token_ns; /* since 1.0 */
 } sluice_guard_completion;
 

@@ -20,11 +20,11 @@ extern "C" {
  * multi-step decode). Fixed by ABI 1.0; new data goes into a newer event struct. */
 typedef struct sluice_token_event {
   uint32_t struct_size;
-  uint32_t flags;     /* SLUICE_EMIT_* */
-  uint64_t seq_id;    /* the sequence the token belongs to (sluice_batch_seq.seq_id) */
-  int32_t token;      /* the sampled token id */
-  float logprob;      /* log-probability of `token`; 0 when not computed */
-  uint64_t time_ns;   /* host->now_ns() when the token became available */
+  uint32_t flags;   /* SLUICE_EMIT_* */
+  uint64_t seq_id;  /* the sequence the token belongs to (sluice_batch_seq.seq_id) */
+  int32_t token;    /* the sampled token id */
+  float logprob;    /* log-probability of `token`; 0 when not computed */
+  uint64_t time_ns; /* host->now_ns() when the token became available */
 } sluice_token_event;
 
 #define SLUICE_EMIT_FINAL 0x1u /* no more events follow on this sink */
@@ -57,8 +57,7 @@ struct sluice_host_api {
   /* since 1.0: read an error's code and message. The message is borrowed, valid until
    * the error is freed. Free-threaded; `error` must not be freed concurrently. */
   sluice_status(SLUICE_CALL* error_code)(const sluice_host_api* host, const sluice_error* error);
-  const char*(SLUICE_CALL* error_message)(const sluice_host_api* host,
-                                          const sluice_error* error);
+  const char*(SLUICE_CALL* error_message)(const sluice_host_api* host, const sluice_error* error);
 
   /* since 1.0: host memory for buffers the host will read or free, e.g. logits
    * staging. `alignment` is a power of two (0 means 16). Returns NULL on failure or a

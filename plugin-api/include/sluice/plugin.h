@@ -28,16 +28,16 @@ extern "C" {
 #define SLUICE_CAP_THREAD_SAFE_INIT 0x1ull /* init/finalize may run off the control thread */
 
 typedef struct sluice_plugin_desc {
-  uint32_t struct_size; /* since 1.0 */
-  uint32_t abi_version; /* since 1.0: SLUICE_ABI_VERSION the plugin was built against */
-  int32_t kind;         /* since 1.0: SLUICE_KIND_* */
-  uint32_t reserved0;   /* since 1.0: zero */
-  const char* name;     /* since 1.0: [a-z0-9][a-z0-9_-]*, at most 64 bytes; must equal the
-                           file name without "lib" and ".so" */
-  const char* version;  /* since 1.0: the plugin's own semantic version, e.g. "1.2.0" */
-  const char* license;  /* since 1.0: SPDX identifier, e.g. "Apache-2.0"; may be NULL */
+  uint32_t struct_size;    /* since 1.0 */
+  uint32_t abi_version;    /* since 1.0: SLUICE_ABI_VERSION the plugin was built against */
+  int32_t kind;            /* since 1.0: SLUICE_KIND_* */
+  uint32_t reserved0;      /* since 1.0: zero */
+  const char* name;        /* since 1.0: [a-z0-9][a-z0-9_-]*, at most 64 bytes; must equal the
+                              file name without "lib" and ".so" */
+  const char* version;     /* since 1.0: the plugin's own semantic version, e.g. "1.2.0" */
+  const char* license;     /* since 1.0: SPDX identifier, e.g. "Apache-2.0"; may be NULL */
   const char* description; /* since 1.0: one line for `sluice plugins`; may be NULL */
-  uint64_t caps;        /* since 1.0: SLUICE_CAP_* bits */
+  uint64_t caps;           /* since 1.0: SLUICE_CAP_* bits */
 
   /* since 1.0, optional: side-effect-free check of whether this plugin can run on this
    * machine, before init (e.g. is there a GPU, does the CPU have AVX2). 0 means not
@@ -65,8 +65,8 @@ typedef struct sluice_plugin_desc {
   const void* vtable;
 } sluice_plugin_desc;
 
-typedef const sluice_plugin_desc*(SLUICE_CALL* sluice_plugin_entry_fn)(
-    const sluice_host_api* host, uint32_t host_abi_version);
+typedef const sluice_plugin_desc*(SLUICE_CALL* sluice_plugin_entry_fn)(const sluice_host_api* host,
+                                                                       uint32_t host_abi_version);
 
 #ifdef __cplusplus
 } /* extern "C" */

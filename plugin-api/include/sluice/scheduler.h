@@ -71,9 +71,10 @@ typedef struct sluice_sched_item {
 } sluice_sched_item;
 
 /* Caller-allocated: every array has room for view.n_seqs entries, and the host sets
- * each item's struct_size before the call. The scheduler writes the counts. Items run in the order given; preempted sequences free their blocks
- * before the items are placed; aborted ones fail with an explicit error (a scheduler
- * that cannot ever place a sequence says so instead of starving it). */
+ * each item's struct_size before the call. The scheduler writes the counts. Items run in the order
+ * given; preempted sequences free their blocks before the items are placed; aborted ones fail with
+ * an explicit error (a scheduler that cannot ever place a sequence says so instead of starving it).
+ */
 typedef struct sluice_sched_plan {
   uint32_t struct_size;     /* since 1.0 */
   uint32_t reserved0;       /* since 1.0 */
