@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "config/config_loader.hpp"
 #include "plugin_host/descriptor_check.hpp"
+#include "plugin_host/pipeline_check.hpp"
 #include "plugin_host/plugin_registry.hpp"
 #include "telemetry/logging.hpp"
 
@@ -29,7 +30,8 @@ nlohmann::json to_json(const plugin_host::PluginInfo& info) {
   return j;
 }
 
-void print_text(const plugin_host::PluginRegistry& registry) {
+void print_text(const plugin_host::PluginRegistry& registry,
+                const std::vector<std::string>& warnings) {
   if (registry.plugins().empty()) std::printf("no plugins found\n");
   for (const auto& info : registry.plugins()) {
     std::printf(
@@ -43,7 +45,7 @@ void print_text(const plugin_host::PluginRegistry& registry) {
     if (!info.description.empty()) std::printf("  about   %s\n", info.description.c_str());
     if (!info.reason.empty()) std::printf("  reason  %s\n", info.reason.c_str());
   }
-  for (const auto& warning : registry.warnings()) std::printf("warning: %s\n", warning.c_str());
+  for (const auto& warning : warnings) std::printf("warning: %s\n", warning.c_str());
 }
 
 }  // namespace
@@ -76,12 +78,16 @@ int run_plugins(const PluginsOptions& options) {
   plugin_host::PluginRegistry registry;
   registry.load_all(config);
 
+  std::vector<std::string> warnings = registry.warnings();
+  for (auto& problem : plugin_host::unresolved_plugin_references(config, registry)) {
+    warnings.push_back(std::move(problem));
+  }
   if (options.json) {
-    nlohmann::json out = {{"plugins", nlohmann::json::array()}, {"warnings", registry.warnings()}};
+    nlohmann::json out = {{"plugins", nlohmann::json::array()}, {"warnings", warnings}};
     for (const auto& info : registry.plugins()) out["plugins"].push_back(to_json(info));
     std::printf("%s\n", out.dump(2).c_str());
   } else {
-    print_text(registry);
+    print_text(registry, warnings);
   }
   for (const auto& [name, entry] : config.plugin) {
     if (entry.enabled && !registry.find(name)) return 1;

@@ -22,7 +22,9 @@ inline std::shared_ptr<plugin_host::PluginLibrary> load_test_guardrail(std::stri
   return plugin_host::PluginLibrary::load(options).library;
 }
 
+// An instance of the guardrail in `lib`; empty when `lib` is null or create fails.
 inline GuardrailObject create_guardrail(const std::shared_ptr<plugin_host::PluginLibrary>& lib) {
+  if (!lib) return {};
   const auto& vt = lib->vtable<sluice_guardrail_vtable>();
   sluice_guardrail* handle = nullptr;
   sluice_error* error = nullptr;

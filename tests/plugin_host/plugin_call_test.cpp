@@ -6,9 +6,7 @@
 using namespace sluice::test;
 
 TEST_CASE("a failing plugin call returns its status and message to the host", "[plugin_call]") {
-  auto lib = load_test_guardrail();
-  REQUIRE(lib);
-  auto guardrail = create_guardrail(lib);
+  auto guardrail = create_guardrail(load_test_guardrail());
   REQUIRE(guardrail);
 
   auto ok = check_prompt(guardrail, "hello");
@@ -27,9 +25,7 @@ TEST_CASE("a failing plugin call returns its status and message to the host", "[
 }
 
 TEST_CASE("exceptions thrown inside a plugin are contained at its edge", "[plugin_call]") {
-  auto lib = load_test_guardrail();
-  REQUIRE(lib);
-  auto guardrail = create_guardrail(lib);
+  auto guardrail = create_guardrail(load_test_guardrail());
   REQUIRE(guardrail);
 
   auto thrown = check_prompt(guardrail, "throw");
@@ -44,9 +40,7 @@ TEST_CASE("exceptions thrown inside a plugin are contained at its edge", "[plugi
 }
 
 TEST_CASE("a status outside the closed set is reported as INTERNAL", "[plugin_call]") {
-  auto lib = load_test_guardrail();
-  REQUIRE(lib);
-  auto guardrail = create_guardrail(lib);
+  auto guardrail = create_guardrail(load_test_guardrail());
   REQUIRE(guardrail);
   auto bogus = check_prompt(guardrail, "bogus-status");
   CHECK(bogus.result.status == SLUICE_ERR_INTERNAL);

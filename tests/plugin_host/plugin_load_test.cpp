@@ -5,6 +5,7 @@
 
 #include "plugin_host/descriptor_check.hpp"
 #include "plugin_host/plugin_library.hpp"
+#include "sluice/guardrail.h"
 #include "test_support.hpp"
 
 using sluice::plugin_host::LoadOptions;
@@ -53,6 +54,15 @@ TEST_CASE("every template plugin loads", "[plugin_host]") {
     outcome.library.reset();
     CHECK_FALSE(library_is_loaded(template_plugin(name)));
   }
+}
+
+TEST_CASE("optional slots are called only when the vtable covers and sets them", "[plugin_host]") {
+  auto outcome = load(template_plugin("template-guardrail"), "template-guardrail");
+  REQUIRE(outcome.library);
+  CHECK(outcome.library->has_slot(offsetof(sluice_guardrail_vtable, filter_output)));
+  CHECK_FALSE(outcome.library->has_slot(offsetof(sluice_guardrail_vtable, on_complete)));
+  // A slot past the vtable's struct_size reads as absent, whatever lies in memory there.
+  CHECK_FALSE(outcome.library->has_slot(sizeof(sluice_guardrail_vtable)));
 }
 
 TEST_CASE("the host refuses broken plugins, naming the file and the cause", "[plugin_host]") {

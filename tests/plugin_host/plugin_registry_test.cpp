@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config_loader.hpp"
+#include "plugin_host/pipeline_check.hpp"
 #include "plugin_host/plugin_registry.hpp"
 #include "test_support.hpp"
 
@@ -75,4 +76,23 @@ mode = "strict"
                     [](const std::string& w) { return w.find("nowhere") != std::string::npos; }));
   // The plugin's own table reached it as JSON.
   CHECK(config.plugin.at("test-guardrail").config_json == R"({"mode":"strict"})");
+}
+
+TEST_CASE("names in [pipeline] and [[model]] must be loaded plugins of the right kind",
+          "[registry]") {
+  sluice::config::Config config;
+  config.plugins.dirs = {SLUICE_TEMPLATE_PLUGIN_DIR};
+  config.pipeline.backends = {"template-backend", "cuda"};
+  config.pipeline.guardrails = {"template-scheduler"};
+  sluice::config::ModelConfig model;
+  model.name = "m";
+  model.scheduler = "template-scheduler";
+  config.models.push_back(model);
+  PluginRegistry registry;
+  registry.load_all(config);
+  CHECK(sluice::plugin_host::unresolved_plugin_references(config, registry) ==
+        std::vector<std::string>{
+            "pipeline.backends names 'cuda', which is not a loaded backend plugin",
+            "pipeline.guardrails names 'template-scheduler', which is not a loaded guardrail "
+            "plugin (it is a scheduler)"});
 }

@@ -1,8 +1,8 @@
 // Logging as configured from [logging]: JSON lines that parse, levels that filter.
+#include <spdlog/spdlog.h>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "telemetry/logging.hpp"
 #include "test_support.hpp"
