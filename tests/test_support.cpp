@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 #include <spdlog/spdlog.h>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 
@@ -13,6 +15,19 @@ std::filesystem::path test_plugin(const std::string& name) {
 
 std::filesystem::path template_plugin(const std::string& name) {
   return std::filesystem::path(SLUICE_TEMPLATE_PLUGIN_DIR) / (name + ".so");
+}
+
+std::filesystem::path shared_dir() {
+  if (const char* env = std::getenv("SLUICE_SHARED"); env != nullptr && *env != '\0') return env;
+  return (std::filesystem::path(SLUICE_SOURCE_DIR) / ".." / "shared").lexically_normal();
+}
+
+std::filesystem::path shared_file(const std::string& relative) {
+  const auto path = shared_dir() / relative;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return path;
+  std::printf("SKIPPED: %s is absent\n", path.string().c_str());
+  return {};
 }
 
 ScratchDir::ScratchDir() {

@@ -16,6 +16,14 @@ std::filesystem::path test_plugin(const std::string& name);
 // One of tools/plugin-template's plugins, built in-tree.
 std::filesystem::path template_plugin(const std::string& name);
 
+// The shared reference data (models, fixtures, vocab, templates): $SLUICE_SHARED, or
+// ../shared beside the source tree.
+std::filesystem::path shared_dir();
+// A file under shared_dir(); when it is absent the calling test is reported SKIPPED
+// (Catch2 v2 has no skip: the test prints "SKIPPED: <path> is absent" and returns).
+// Use as: auto path = shared_file("models/stories260K.gguf"); if (path.empty()) return;
+std::filesystem::path shared_file(const std::string& relative);
+
 // A fresh folder removed when the object goes.
 class ScratchDir {
  public:

@@ -81,7 +81,7 @@ mode = "strict"
 TEST_CASE("names in [pipeline] and [[model]] must be loaded plugins of the right kind",
           "[registry]") {
   sluice::config::Config config;
-  config.plugins.dirs = {SLUICE_TEMPLATE_PLUGIN_DIR};
+  config.plugins.dirs = {template_plugin("template-backend").parent_path()};
   config.pipeline.backends = {"template-backend", "cuda"};
   config.pipeline.guardrails = {"template-scheduler"};
   sluice::config::ModelConfig model;
