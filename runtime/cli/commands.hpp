@@ -19,6 +19,16 @@ struct PluginsOptions {
 // the reason it was refused. Exit 1 when a plugin the configuration names is not loaded.
 int run_plugins(const PluginsOptions& options);
 
+struct InspectOptions {
+  std::filesystem::path model;
+  bool json = false;
+  bool metadata = false;  // --json only: every metadata key too
+};
+
+// Prints a GGUF model's architecture, hyperparameters, tokenizer, chat template
+// presence, parameter count, size by weight type and tensor table. Exit 1 on a bad file.
+int run_inspect(const InspectOptions& options);
+
 // Validates a configuration file without starting anything. Exit 0 when valid.
 int run_check_config(const std::filesystem::path& file);
 

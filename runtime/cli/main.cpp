@@ -30,6 +30,13 @@ int main(int argc, char** argv) {
   CLI::App* check_cmd = app.add_subcommand("check-config", "Validate a configuration file");
   check_cmd->add_option("FILE", check_file, "Configuration file (TOML)")->required();
 
+  sluice::cli::InspectOptions inspect;
+  std::string inspect_model;
+  CLI::App* inspect_cmd = app.add_subcommand("inspect", "Describe a GGUF model");
+  inspect_cmd->add_option("MODEL", inspect_model, "GGUF file")->required();
+  inspect_cmd->add_flag("--json", inspect.json, "Print JSON instead of text");
+  inspect_cmd->add_flag("--metadata", inspect.metadata, "With --json: include every metadata key");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*plugins_cmd) {
@@ -38,6 +45,10 @@ int main(int argc, char** argv) {
     return sluice::cli::run_plugins(plugins);
   }
   if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  if (*inspect_cmd) {
+    inspect.model = inspect_model;
+    return sluice::cli::run_inspect(inspect);
+  }
   std::fputs(app.help().c_str(), stdout);
   return 0;
 }
