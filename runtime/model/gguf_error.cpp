@@ -4,6 +4,7 @@ namespace sluice::model {
 namespace {
 
 std::string describe(const std::string& field, uint64_t offset, const std::string& message) {
+  if (offset == GgufError::kNoOffset) return field + ": " + message;
   return field + " at byte " + std::to_string(offset) + ": " + message;
 }
 

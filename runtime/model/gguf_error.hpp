@@ -9,6 +9,8 @@ namespace sluice::model {
 
 class GgufError : public std::runtime_error {
  public:
+  static constexpr uint64_t kNoOffset = UINT64_MAX;  // the problem has no place in the file
+
   enum class Code {
     io,           // cannot open, stat or map the file
     bad_magic,    // not a GGUF file

@@ -39,6 +39,7 @@ class GgufParser {
       const std::string where = "metadata[" + std::to_string(i) + "]";
       const uint64_t key_at = pos_;
       GgufKeyValue kv;
+      kv.offset = key_at;
       kv.key = read_string(where + ".key");
       const uint32_t type = read<uint32_t>(where + " '" + kv.key + "' type");
       kv.value = read_value(type, where + " '" + kv.key + "'", 0);
@@ -90,11 +91,19 @@ class GgufParser {
     }
   }
 
-  std::string read_string(const std::string& field) {
+  // `index` names the element of an array of strings; the field name is only built for
+  // an error, since vocabularies hold hundreds of thousands of strings.
+  std::string read_string(const std::string& field, uint64_t index = UINT64_MAX) {
+    auto name = [&] {
+      return index == UINT64_MAX ? field : field + "[" + std::to_string(index) + "]";
+    };
     const uint64_t at = pos_;
-    const uint64_t length = read<uint64_t>(field + " length");
+    if (bytes_.size() - pos_ < 8) need(8, name() + " length");
+    uint64_t length;
+    std::memcpy(&length, bytes_.data() + pos_, 8);
+    pos_ += 8;
     if (length > bytes_.size() - pos_) {
-      throw GgufError(Code::truncated, field, at,
+      throw GgufError(Code::truncated, name(), at,
                       "string of " + std::to_string(length) + " bytes, " +
                           std::to_string(bytes_.size() - pos_) + " left in the file");
     }
@@ -145,8 +154,7 @@ class GgufParser {
     } else if (v.element_type == GgufValueType::string) {
       check_count(v.count, 8, field + " count", at + 4);
       v.strings.reserve(v.count);
-      for (uint64_t i = 0; i < v.count; ++i)
-        v.strings.push_back(read_string(field + "[" + std::to_string(i) + "]"));
+      for (uint64_t i = 0; i < v.count; ++i) v.strings.push_back(read_string(field, i));
     } else {
       check_count(v.count, 4 + 8, field + " count", at + 4);
       v.arrays.reserve(v.count);
@@ -165,12 +173,12 @@ class GgufParser {
     if (a == nullptr) return;
     if (a->type != GgufValueType::uint32) {
       throw GgufError(
-          Code::wrong_type, "general.alignment", 0,
+          Code::wrong_type, "general.alignment", file.offset_of("general.alignment"),
           "must be uint32, found " + gguf_value_type_name(static_cast<uint32_t>(a->type)));
     }
     const uint64_t alignment = a->bits;
     if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
-      throw GgufError(Code::bad_value, "general.alignment", 0,
+      throw GgufError(Code::bad_value, "general.alignment", file.offset_of("general.alignment"),
                       std::to_string(alignment) + " is not a power of two");
     }
     file.alignment_ = alignment;
@@ -304,6 +312,11 @@ const GgufValue* GgufFile::find(std::string_view key) const {
   return it == key_index_.end() ? nullptr : &metadata_[it->second].value;
 }
 
+uint64_t GgufFile::offset_of(std::string_view key) const {
+  auto it = key_index_.find(key);
+  return it == key_index_.end() ? GgufError::kNoOffset : metadata_[it->second].offset;
+}
+
 const GgufTensorInfo* GgufFile::find_tensor(std::string_view name) const {
   auto it = tensor_index_.find(name);
   return it == tensor_index_.end() ? nullptr : &tensors_[it->second];
@@ -311,8 +324,9 @@ const GgufTensorInfo* GgufFile::find_tensor(std::string_view name) const {
 
 namespace {
 
-GgufError wrong_type(std::string_view key, const GgufValue& v, const char* expected) {
-  return GgufError(Code::wrong_type, std::string(key), 0,
+GgufError wrong_type(const GgufFile& file, std::string_view key, const GgufValue& v,
+                     const char* expected) {
+  return GgufError(Code::wrong_type, std::string(key), file.offset_of(key),
                    std::string("expected ") + expected + ", found " +
                        gguf_value_type_name(static_cast<uint32_t>(v.type)));
 }
@@ -322,7 +336,7 @@ GgufError wrong_type(std::string_view key, const GgufValue& v, const char* expec
 std::optional<std::string> GgufFile::get_string(std::string_view key) const {
   const GgufValue* v = find(key);
   if (v == nullptr) return std::nullopt;
-  if (v->type != GgufValueType::string) throw wrong_type(key, *v, "a string");
+  if (v->type != GgufValueType::string) throw wrong_type(*this, key, *v, "a string");
   return v->string;
 }
 
@@ -330,7 +344,7 @@ std::optional<int64_t> GgufFile::get_int(std::string_view key) const {
   const GgufValue* v = find(key);
   if (v == nullptr) return std::nullopt;
   auto i = v->as_int();
-  if (!i) throw wrong_type(key, *v, "an integer");
+  if (!i) throw wrong_type(*this, key, *v, "an integer");
   return i;
 }
 
@@ -338,7 +352,7 @@ std::optional<double> GgufFile::get_float(std::string_view key) const {
   const GgufValue* v = find(key);
   if (v == nullptr) return std::nullopt;
   auto f = v->as_float();
-  if (!f) throw wrong_type(key, *v, "a number");
+  if (!f) throw wrong_type(*this, key, *v, "a number");
   return f;
 }
 
@@ -346,19 +360,23 @@ std::optional<bool> GgufFile::get_bool(std::string_view key) const {
   const GgufValue* v = find(key);
   if (v == nullptr) return std::nullopt;
   auto b = v->as_bool();
-  if (!b) throw wrong_type(key, *v, "a bool");
+  if (!b) throw wrong_type(*this, key, *v, "a bool");
   return b;
 }
 
 std::string GgufFile::require_string(std::string_view key) const {
   auto s = get_string(key);
-  if (!s) throw GgufError(Code::missing_key, std::string(key), 0, "required key is missing");
+  if (!s)
+    throw GgufError(Code::missing_key, std::string(key), GgufError::kNoOffset,
+                    "required key is missing");
   return *s;
 }
 
 int64_t GgufFile::require_int(std::string_view key) const {
   auto i = get_int(key);
-  if (!i) throw GgufError(Code::missing_key, std::string(key), 0, "required key is missing");
+  if (!i)
+    throw GgufError(Code::missing_key, std::string(key), GgufError::kNoOffset,
+                    "required key is missing");
   return *i;
 }
 

@@ -29,6 +29,7 @@ constexpr size_t kGgufMaxDims = 4;
 struct GgufKeyValue {
   std::string key;
   GgufValue value;
+  uint64_t offset = 0;  // where the key starts in the file (0 for values not read from one)
 };
 
 struct GgufTensorInfo {
@@ -63,6 +64,8 @@ class GgufFile {
 
   const std::vector<GgufKeyValue>& metadata() const { return metadata_; }
   const GgufValue* find(std::string_view key) const;
+  // Where `key` starts in the file, for messages; GgufError::kNoOffset when absent.
+  uint64_t offset_of(std::string_view key) const;
   const std::vector<GgufTensorInfo>& tensors() const { return tensors_; }
   const GgufTensorInfo* find_tensor(std::string_view name) const;
 
