@@ -47,5 +47,21 @@ out=$("$sluice" plugins --config "$work/pinned.toml"); rc=$?
 check "a mismatched pin fails the command" test "$rc" -eq 1
 check "a mismatched pin is explained" contains "$out" "sha256 mismatch"
 
+# inspect: a real model's description, and a clear error for a file that is not GGUF.
+model="${SLUICE_SHARED:-$source_dir/../shared}/models/stories260K.gguf"
+if [ -f "$model" ]; then
+  json=$("$sluice" inspect "$model" --json)
+  summary=$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); h=d["hyperparameters"]; print(d["architecture"], d["parameters"], h["n_layer"], h["n_head"], h["n_head_kv"], h["n_vocab"], d["tokenizer"]["type"], d["chat_template"], len(d["tensors"]), d["size_by_type"]["F32"]["tensors"])')
+  check "inspect --json describes stories260K (got $summary)" test "$summary" = "llama 292800 5 8 4 512 SPM False 48 48"
+  out=$("$sluice" inspect "$model")
+  check "inspect text shows the tensor table" contains "$out" "blk.4.ffn_down.weight"
+else
+  echo "SKIPPED: sluice inspect on stories260K: $model is absent"
+fi
+printf 'not a model' > "$work/bad.gguf"
+out=$("$sluice" inspect "$work/bad.gguf" 2>&1); rc=$?
+check "inspect fails on a non-GGUF file" test "$rc" -eq 1
+check "inspect names the file and the problem ($out)" contains "$out" "$work/bad.gguf: magic at byte 0: not a GGUF file"
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]
