@@ -248,3 +248,12 @@ TEST_CASE("random bytes after a valid header never crash the reader", "[gguf]") 
   }
   CHECK(rejected > 0);  // most mutations hit data bytes and still parse; some must not
 }
+
+TEST_CASE("version 2 files read like version 3", "[gguf]") {
+  SampleLayout l;
+  auto b = sample_gguf(&l);
+  b.patch_u32(l.version_at, 2);
+  const auto file = GgufFile::parse(b.bytes);
+  CHECK(file.version() == 2);
+  CHECK(file.tensors().size() == 3);
+}

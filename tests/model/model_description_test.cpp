@@ -108,3 +108,45 @@ TEST_CASE("missing and inconsistent hyperparameters are named", "[model]") {
   w.set("llama.attention.head_count_kv", GgufValue::of_uint32(4));
   CHECK(ModelDescription::from_gguf(reparse(w, storage)).head_dim_k == 8);
 }
+
+TEST_CASE("gemma2, qwen3 and phi3 hyperparameters are read", "[model]") {
+  auto base = [](const std::string& arch) {
+    GgufWriter w;
+    w.set("general.architecture", GgufValue::of_string(arch));
+    w.set(arch + ".context_length", GgufValue::of_uint32(8192));
+    w.set(arch + ".embedding_length", GgufValue::of_uint32(2304));
+    w.set(arch + ".block_count", GgufValue::of_uint32(26));
+    w.set(arch + ".feed_forward_length", GgufValue::of_uint32(9216));
+    w.set(arch + ".attention.head_count", GgufValue::of_uint32(8));
+    w.set(arch + ".attention.head_count_kv", GgufValue::of_uint32(4));
+    return w;
+  };
+  std::string storage;
+  auto gemma = base("gemma2");
+  gemma.set("gemma2.attention.key_length", GgufValue::of_uint32(256));
+  gemma.set("gemma2.attn_logit_softcapping", GgufValue::of_float32(50.0f));
+  gemma.set("gemma2.final_logit_softcapping", GgufValue::of_float32(30.0f));
+  gemma.set("gemma2.attention.sliding_window", GgufValue::of_uint32(4096));
+  const auto g = ModelDescription::from_gguf(reparse(gemma, storage));
+  CHECK(g.arch == sluice::model::Architecture::gemma2);
+  CHECK(g.head_dim_k == 256);  // not embedding / heads (288)
+  CHECK(g.attn_logit_softcap == 50.0f);
+  CHECK(g.final_logit_softcap == 30.0f);
+  CHECK(g.sliding_window == 4096);
+
+  auto qwen3 = base("qwen3");
+  qwen3.set("qwen3.rope.freq_base", GgufValue::of_float32(1000000.0f));
+  const auto q = ModelDescription::from_gguf(reparse(qwen3, storage));
+  CHECK(q.arch == sluice::model::Architecture::qwen3);
+  CHECK(q.rope_freq_base == 1000000.0f);
+
+  auto phi3 = base("phi3");
+  phi3.set("phi3.rope.scaling.type", GgufValue::of_string("yarn"));
+  phi3.set("phi3.rope.scaling.factor", GgufValue::of_float32(4.0f));
+  phi3.set("phi3.rope.scaling.original_context_length", GgufValue::of_uint32(4096));
+  const auto p = ModelDescription::from_gguf(reparse(phi3, storage));
+  CHECK(p.arch == sluice::model::Architecture::phi3);
+  CHECK(p.rope_scaling.type == "yarn");
+  CHECK(p.rope_scaling.factor == 4.0);
+  CHECK(p.rope_scaling.original_context_length == 4096);
+}
