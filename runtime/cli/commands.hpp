@@ -29,6 +29,17 @@ struct InspectOptions {
 // presence, parameter count, size by weight type and tensor table. Exit 1 on a bad file.
 int run_inspect(const InspectOptions& options);
 
+struct QuantizeOptions {
+  std::filesystem::path input;
+  std::filesystem::path output;
+  std::string type;  // Q8_0, Q4_0, Q4_K_M, Q6_K
+  bool verbose = false;
+};
+
+// Writes `output`: `input`'s metadata and tensors, 2-D weights quantized by llama.cpp's
+// recipe for `type` (files llama.cpp also loads). Exit 1 on a bad input, 2 on a bad type.
+int run_quantize(const QuantizeOptions& options);
+
 // Validates a configuration file without starting anything. Exit 0 when valid.
 int run_check_config(const std::filesystem::path& file);
 

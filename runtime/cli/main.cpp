@@ -37,6 +37,15 @@ int main(int argc, char** argv) {
   inspect_cmd->add_flag("--json", inspect.json, "Print JSON instead of text");
   inspect_cmd->add_flag("--metadata", inspect.metadata, "With --json: include every metadata key");
 
+  sluice::cli::QuantizeOptions quantize;
+  std::string quantize_in, quantize_out;
+  CLI::App* quantize_cmd =
+      app.add_subcommand("quantize", "Quantize a GGUF model (Q8_0, Q4_0, Q4_K_M, Q6_K)");
+  quantize_cmd->add_option("IN", quantize_in, "Input GGUF")->required()->check(CLI::ExistingFile);
+  quantize_cmd->add_option("OUT", quantize_out, "Output GGUF")->required();
+  quantize_cmd->add_option("TYPE", quantize.type, "Q8_0, Q4_0, Q4_K_M or Q6_K")->required();
+  quantize_cmd->add_flag("-v,--verbose", quantize.verbose, "Print each tensor's type change");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*plugins_cmd) {
@@ -45,6 +54,11 @@ int main(int argc, char** argv) {
     return sluice::cli::run_plugins(plugins);
   }
   if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  if (*quantize_cmd) {
+    quantize.input = quantize_in;
+    quantize.output = quantize_out;
+    return sluice::cli::run_quantize(quantize);
+  }
   if (*inspect_cmd) {
     inspect.model = inspect_model;
     return sluice::cli::run_inspect(inspect);

@@ -63,5 +63,21 @@ out=$("$sluice" inspect "$work/bad.gguf" 2>&1); rc=$?
 check "inspect fails on a non-GGUF file" test "$rc" -eq 1
 check "inspect names the file and the problem ($out)" contains "$out" "$work/bad.gguf: magic at byte 0: not a GGUF file"
 
+# quantize: from the F32 tiny model, every recipe reproduces llama-quantize's tensors
+# byte for byte (../shared/models/tiny-<type>.gguf were made by it from the same file).
+shared="${SLUICE_SHARED:-$source_dir/../shared}"
+if [ -f "$shared/models/tiny-f32.gguf" ]; then
+  for type in q8_0 q4_0 q4_k_m q6_k; do
+    upper=$(printf '%s' "$type" | tr a-z A-Z)
+    "$sluice" quantize "$shared/models/tiny-f32.gguf" "$work/tiny-$type.gguf" "$upper" > /dev/null
+    out=$(python3 "$(dirname "$0")/gguf_tensors_equal.py" "$work/tiny-$type.gguf" "$shared/models/tiny-$type.gguf")
+    check "quantize $upper matches llama-quantize ($out)" contains "$out" "tensors identical"
+  done
+  out=$("$sluice" quantize "$shared/models/tiny-f32.gguf" "$work/x.gguf" Q3_XYZ 2>&1); rc=$?
+  check "quantize refuses an unknown type ($out)" test "$rc" -eq 2
+else
+  echo "SKIPPED: sluice quantize: $shared/models/tiny-f32.gguf is absent"
+fi
+
 echo "cli: $passed passed, $failures failed"
 [ "$failures" -eq 0 ]

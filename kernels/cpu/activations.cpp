@@ -1,0 +1,82 @@
+// Which activation format goes with which weight type, and preparing activations.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <type_traits>
+
+#include "kernels/cpu/blocks.hpp"
+#include "kernels/cpu/fp16.hpp"
+#include "kernels/cpu/quant.hpp"
+
+namespace sluice::kernels {
+
+GgmlType vec_dot_type(GgmlType weight_type) {
+  switch (weight_type) {
+    case GgmlType::f32:
+    case GgmlType::f16:
+    case GgmlType::bf16: return GgmlType::f32;
+    case GgmlType::q4_0:
+    case GgmlType::q5_0:
+    case GgmlType::q8_0: return GgmlType::q8_0;
+    case GgmlType::q4_1:
+    case GgmlType::q5_1: return GgmlType::q8_1;  // carries d * sum(q) for the min term
+    case GgmlType::q2_k:
+    case GgmlType::q3_k:
+    case GgmlType::q4_k:
+    case GgmlType::q5_k:
+    case GgmlType::q6_k: return GgmlType::q8_k;
+    case GgmlType::q8_1:
+    case GgmlType::q8_k: break;
+  }
+  throw std::invalid_argument(std::string("no dot product for weights of type ") +
+                              (is_known_type(weight_type) ? type_name(weight_type) : "unknown"));
+}
+
+bool has_vec_dot(GgmlType weight_type) {
+  return is_known_type(weight_type) && weight_type != GgmlType::q8_1 &&
+         weight_type != GgmlType::q8_k;
+}
+
+size_t activation_row_bytes(GgmlType weight_type, int64_t k) {
+  (void)row_bytes(weight_type, k);  // the weights' block size constrains k too
+  return row_bytes(vec_dot_type(weight_type), k);
+}
+
+namespace {
+
+// Activations are quantized the way llama.cpp's x86 CPU backend does it (its AVX
+// quantize_row_q8_0/q8_1), not with the reference quantizer: the scale's inverse is
+// 127/amax rather than 1/d, and values round half to even. Matching it keeps our dot
+// products, and so our logits, within float rounding of llama.cpp's.
+template <class Block>
+void quantize_q8_activations(const float* x, Block* y, int64_t n) {
+  for (int64_t b = 0; b < n / kQK; ++b, x += kQK) {
+    float amax = 0.0f;
+    for (int j = 0; j < kQK; ++j) amax = std::max(amax, std::fabs(x[j]));
+    const float d = amax / 127.0f;
+    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    y[b].d = fp32_to_fp16(d);
+    int sum = 0;
+    for (int j = 0; j < kQK; ++j) {
+      y[b].qs[j] = static_cast<int8_t>(std::nearbyint(x[j] * id));  // default mode: half to even
+      sum += y[b].qs[j];
+    }
+    if constexpr (std::is_same_v<Block, BlockQ8_1>) y[b].s = fp32_to_fp16(d * static_cast<float>(sum));
+  }
+}
+
+}  // namespace
+
+void quantize_activations(GgmlType weight_type, const float* x, void* out, int64_t n) {
+  const GgmlType act_type = vec_dot_type(weight_type);
+  (void)activation_row_bytes(weight_type, n);
+  switch (act_type) {
+    case GgmlType::f32: std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float)); return;
+    case GgmlType::q8_0: quantize_q8_activations(x, static_cast<BlockQ8_0*>(out), n); return;
+    case GgmlType::q8_1: quantize_q8_activations(x, static_cast<BlockQ8_1*>(out), n); return;
+    default: quantize_row_ref(act_type, x, out, n);  // Q8_K: llama.cpp's x86 path is the reference one
+  }
+}
+
+}  // namespace sluice::kernels

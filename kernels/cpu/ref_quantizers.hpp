@@ -1,0 +1,35 @@
+// The reference quantizers, one per type (bit for bit ggml's quantize_row_*_ref).
+// Internal: callers use quantize_row_ref() from quant.hpp. `k` is the number of values,
+// a multiple of the block size (checked by the caller).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/cpu/blocks.hpp"
+
+namespace sluice::kernels::detail {
+
+// ggml's nearest_int: round to nearest, ties to even, for |x| < 2^22, by adding
+// 1.5 * 2^23 so the integer lands in the mantissa. Kept as is for identical results.
+inline int nearest_int(float x) {
+  const float shifted = x + 12582912.f;
+  int32_t bits;
+  std::memcpy(&bits, &shifted, sizeof(bits));
+  return (bits & 0x007fffff) - 0x00400000;
+}
+
+void quantize_q4_0_ref(const float* x, BlockQ4_0* y, int64_t k);
+void quantize_q4_1_ref(const float* x, BlockQ4_1* y, int64_t k);
+void quantize_q5_0_ref(const float* x, BlockQ5_0* y, int64_t k);
+void quantize_q5_1_ref(const float* x, BlockQ5_1* y, int64_t k);
+void quantize_q8_0_ref(const float* x, BlockQ8_0* y, int64_t k);
+void quantize_q8_1_ref(const float* x, BlockQ8_1* y, int64_t k);
+void quantize_q2_k_ref(const float* x, BlockQ2_K* y, int64_t k);
+void quantize_q3_k_ref(const float* x, BlockQ3_K* y, int64_t k);
+void quantize_q4_k_ref(const float* x, BlockQ4_K* y, int64_t k);
+void quantize_q5_k_ref(const float* x, BlockQ5_K* y, int64_t k);
+void quantize_q6_k_ref(const float* x, BlockQ6_K* y, int64_t k);
+void quantize_q8_k_ref(const float* x, BlockQ8_K* y, int64_t k);
+
+}  // namespace sluice::kernels::detail

@@ -1,0 +1,827 @@
+// SIMD matmul kernels, one source compiled once per Highway target (foreach_target
+// re-includes this file) and chosen at run time.
+//
+// Shape of every kernel: for one weight row and a tile of up to kMaxTile activation
+// columns, decode each weight block once into registers and multiply it into every
+// column of the tile. A weight row (about 1 KiB at k = 2048) stays in L1 while the other
+// tiles of the same row reuse it, so each weight byte comes from memory once however
+// many columns there are.
+//
+// Quantized blocks are handled 32 values at a time (one 256-bit vector of int8 on
+// AVX2/AVX-512, two 128-bit vectors on SSE4/EMU128/NEON), so one source serves every
+// target; integer sums are exact and only the float accumulation order differs from the
+// scalar path.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/cpu/blocks.hpp"
+#include "kernels/cpu/fp16.hpp"
+#include "kernels/cpu/scalar_dot.hpp"
+#include "kernels/cpu/simd.hpp"
+#include "kernels/cpu/types.hpp"
+
+// SSSE3 adds nothing over SSE4 here, and scalable vectors (SVE, RVV) would break the
+// fixed 32-value block shape the kernels assume. The baseline target stays: HWY_SCALAR
+// (EMU128 with g++ >= 12.3) is the fallback of last resort, and forwards to the scalar
+// C++ path because one-lane vectors cannot pair lanes.
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128 | HWY_RVV)
+#endif
+
+// Compiled once, outside the per-target code: byte i of entry b is 0x10 where bit i of b
+// is set (Q5_0/Q5_1 fifth bits to value bytes).
+#ifndef SLUICE_KERNELS_SIMD_TABLES
+#define SLUICE_KERNELS_SIMD_TABLES
+namespace sluice::kernels::simd {
+namespace {
+constexpr std::array<uint64_t, 256> MakeFifthBitBytes() {
+  std::array<uint64_t, 256> table{};
+  for (int b = 0; b < 256; ++b) {
+    for (int i = 0; i < 8; ++i) {
+      if (b & (1 << i)) table[b] |= uint64_t{0x10} << (8 * i);
+    }
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kFifthBitBytes = MakeFifthBitBytes();
+}  // namespace
+}  // namespace sluice::kernels::simd
+#endif
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/simd_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace sluice::kernels::simd {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+#if HWY_TARGET == HWY_SCALAR
+
+void MatmulRows(uint32_t type_id, const void* w, int64_t k, int64_t row_begin, int64_t row_end,
+                const void* act, int64_t n, float* y, int64_t m) {
+  scalar::matmul_rows(static_cast<GgmlType>(type_id), w, k, row_begin, row_end, act, n, y, m);
+}
+
+#else  // HWY_TARGET != HWY_SCALAR
+
+#if HWY_ARCH_X86 && (HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL)
+#define SLUICE_X86_256 1  // int8 vectors are __m256i: use pmaddubsw/pmaddwd/psignb directly
+#else
+#define SLUICE_X86_256 0
+#endif
+#if HWY_ARCH_X86 && (HWY_TARGET == HWY_SSE4 || HWY_TARGET == HWY_SSSE3)
+#define SLUICE_X86_128 1
+#else
+#define SLUICE_X86_128 0
+#endif
+// Whether 32 int8 lanes fit one vector (CappedTag<int8_t, 32> is 256-bit). Branches on
+// it are preprocessor ones: the other branch's vector shapes would not compile.
+#if SLUICE_X86_256 || HWY_TARGET == HWY_WASM_EMU256
+#define SLUICE_VEC256 1
+#else
+#define SLUICE_VEC256 0
+#endif
+
+// Loops over columns of a tile, vector parts and sub-blocks have compile-time trip
+// counts; unrolling them keeps the per-column accumulators in registers (-O2 would leave
+// them in memory).
+#if defined(__clang__)
+#define SLUICE_UNROLL _Pragma("unroll")
+#else
+#define SLUICE_UNROLL _Pragma("GCC unroll 16")
+#endif
+
+constexpr int kMaxTile = 4;  // columns per pass: accumulators + decoded weights fit 16 regs
+
+using D8 = hn::CappedTag<int8_t, 32>;
+using DU8 = hn::Repartition<uint8_t, D8>;
+using D16 = hn::Repartition<int16_t, D8>;
+using D32 = hn::Repartition<int32_t, D8>;
+using DF = hn::Repartition<float, D8>;
+using V8 = hn::Vec<D8>;
+using VU8 = hn::Vec<DU8>;
+using V16 = hn::Vec<D16>;
+using V32 = hn::Vec<D32>;
+using VF = hn::Vec<DF>;
+
+constexpr size_t kN8 = hn::MaxLanes(D8());  // int8 lanes per vector: 32 or 16
+constexpr size_t kN16 = kN8 / 2;
+constexpr int kParts = static_cast<int>(32 / kN8);  // vectors per 32 values
+static_assert(kN8 == (SLUICE_VEC256 ? 32 : 16), "kernels assume 128- or 256-bit int8 vectors");
+
+HWY_INLINE float HalfToFloat(uint16_t h) {
+#if SLUICE_X86_256
+  return _cvtsh_ss(h);  // F16C is part of Highway's AVX2 target
+#else
+  return fp16_to_fp32(h);
+#endif
+}
+
+// Sums of adjacent u8 * i8 products in i16 lanes (pmaddubsw). Callers keep each pair's
+// sum inside int16, so pmaddubsw's saturation never applies.
+HWY_INLINE V16 MulPairsU8I8(VU8 a, V8 b) {
+#if SLUICE_X86_256
+  return V16{_mm256_maddubs_epi16(a.raw, b.raw)};
+#elif SLUICE_X86_128
+  return V16{_mm_maddubs_epi16(a.raw, b.raw)};
+#else
+  const D16 d16;
+  const hn::RebindToUnsigned<D16> du16;
+  const V16 a_even = hn::And(hn::BitCast(d16, a), hn::Set(d16, 0xFF));
+  const V16 a_odd = hn::BitCast(d16, hn::ShiftRight<8>(hn::BitCast(du16, a)));
+  const V16 b16 = hn::BitCast(d16, b);
+  const V16 b_even = hn::ShiftRight<8>(hn::ShiftLeft<8>(b16));  // arithmetic: sign-extends
+  const V16 b_odd = hn::ShiftRight<8>(b16);
+  return hn::Add(hn::Mul(a_even, b_even), hn::Mul(a_odd, b_odd));
+#endif
+}
+
+// Sums of adjacent i16 products in i32 lanes (pmaddwd). Only lane totals matter to the
+// callers, so the lane order Highway's generic version may use is fine.
+HWY_INLINE V32 MulPairsI16(V16 a, V16 b) {
+#if SLUICE_X86_256
+  return V32{_mm256_madd_epi16(a.raw, b.raw)};
+#elif SLUICE_X86_128
+  return V32{_mm_madd_epi16(a.raw, b.raw)};
+#else
+  const D32 d32;
+  V32 sum1 = hn::Zero(d32);
+  const V32 sum0 = hn::ReorderWidenMulAccumulate(d32, a, b, hn::Zero(d32), sum1);
+  return hn::Add(sum0, sum1);
+#endif
+}
+
+// `a` negated where `w` < 0 and zeroed where `w` == 0 (psignb), so that
+// |w| * SignOf(a, w) == w * a with |w| unsigned for pmaddubsw.
+HWY_INLINE V8 SignOf(V8 a, V8 w) {
+#if SLUICE_X86_256
+  return V8{_mm256_sign_epi8(a.raw, w.raw)};
+#elif SLUICE_X86_128
+  return V8{_mm_sign_epi8(a.raw, w.raw)};
+#else
+  const D8 d8;
+  const V8 negated = hn::IfThenElse(hn::Lt(w, hn::Zero(d8)), hn::Neg(a), a);
+  return hn::IfThenElseZero(hn::Ne(w, hn::Zero(d8)), negated);
+#endif
+}
+
+// Signed weights decoded for the sign trick: w itself and |w| as unsigned.
+struct SignedPart {
+  V8 w;
+  VU8 abs;
+};
+
+HWY_INLINE SignedPart MakeSigned(V8 w) {
+  const DU8 du8;
+  return {w, hn::BitCast(du8, hn::Abs(w))};
+}
+
+// i32 lanes summing to sum(w[i] * a[i]) over one part. Activations are within
+// [-127, 127] (ggml's Q8 quantizers never produce -128), so SignOf cannot overflow.
+HWY_INLINE V32 DotSigned(const SignedPart& w, V8 a) {
+  const D16 d16;
+  return MulPairsI16(MulPairsU8I8(w.abs, SignOf(a, w.w)), hn::Set(d16, 1));
+}
+
+HWY_INLINE float SumLanes(VF v) {
+  return hn::GetLane(hn::SumOfLanes(DF(), v));
+}
+
+// Q5_0/Q5_1 keep value j's fifth bit in bit j of qh: spread the 32 bits to 0x10 or 0 per
+// byte through a table of 8 bytes per qh byte.
+HWY_INLINE void SpreadFifthBits(const uint8_t* qh, uint8_t* out) {
+  SLUICE_UNROLL
+  for (int i = 0; i < 4; ++i) std::memcpy(out + 8 * i, &kFifthBitBytes[qh[i]], 8);
+}
+
+// ---------------------------------------------------------------- 32-value blocks
+// Q4_0, Q5_0, Q8_0 x Q8_0: signed values; per block the integer dot of 32 values times
+// d_w * d_a. Q4_1, Q5_1 x Q8_1: unsigned values times d_w * d_a, plus m_w * s_a where
+// s_a = d_a * sum(a) comes with the Q8_1 block.
+
+// The 32 values of a nibble-packed block as unsigned bytes, in value order (low nibbles
+// are values 0..15, high nibbles 16..31), with the fifth bits of Q5_0/Q5_1 or'ed in.
+HWY_INLINE void Nibbles(const uint8_t* qs, const uint8_t* qh, VU8* parts) {
+  const DU8 du8;
+  const hn::CappedTag<uint8_t, 16> du8x16;
+  const auto q = hn::LoadU(du8x16, qs);
+  const auto low = hn::And(q, hn::Set(du8x16, 0x0F));
+  const auto high = hn::ShiftRight<4>(q);
+#if SLUICE_VEC256
+  parts[0] = hn::Combine(du8, high, low);
+#else
+  parts[0] = low;
+  parts[1] = high;
+#endif
+  if (qh != nullptr) {
+    alignas(32) uint8_t bits[32];
+    SpreadFifthBits(qh, bits);
+    SLUICE_UNROLL
+    for (int p = 0; p < kParts; ++p) parts[p] = hn::Or(parts[p], hn::Load(du8, bits + p * kN8));
+  }
+}
+
+struct DecodeQ8_0 {
+  HWY_INLINE void operator()(const uint8_t* block, SignedPart* parts, uint16_t& d) const {
+    const auto* b = reinterpret_cast<const BlockQ8_0*>(block);
+    const D8 d8;
+    SLUICE_UNROLL
+    for (int p = 0; p < kParts; ++p) parts[p] = MakeSigned(hn::LoadU(d8, b->qs + p * kN8));
+    d = b->d;
+  }
+};
+
+// Q4_0 (offset 8) and Q5_0 (offset 16, fifth bits in qh).
+template <class Block, int kOffset>
+struct DecodeOffset {
+  HWY_INLINE void operator()(const uint8_t* block, SignedPart* parts, uint16_t& d) const {
+    const auto* b = reinterpret_cast<const Block*>(block);
+    const D8 d8;
+    VU8 u[kParts];
+    if constexpr (std::is_same_v<Block, BlockQ5_0>) {
+      Nibbles(b->qs, b->qh, u);
+    } else {
+      Nibbles(b->qs, nullptr, u);
+    }
+    SLUICE_UNROLL
+    for (int p = 0; p < kParts; ++p) {
+      parts[p] = MakeSigned(hn::Sub(hn::BitCast(d8, u[p]), hn::Set(d8, kOffset)));
+    }
+    d = b->d;
+  }
+};
+using DecodeQ4_0 = DecodeOffset<BlockQ4_0, 8>;
+using DecodeQ5_0 = DecodeOffset<BlockQ5_0, 16>;
+
+// One block into one set of accumulators.
+template <int NC, class Decode>
+HWY_INLINE void SignedBlock(const uint8_t* block, const BlockQ8_0* const* acts, int64_t b, VF* acc,
+                            Decode decode) {
+  const DF df;
+  const D8 d8;
+  SignedPart parts[kParts];
+  uint16_t d_bits;
+  decode(block, parts, d_bits);
+  const float d_w = HalfToFloat(d_bits);
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    const BlockQ8_0& a = acts[c][b];
+    V32 sum = DotSigned(parts[0], hn::LoadU(d8, a.qs));
+    SLUICE_UNROLL
+    for (int p = 1; p < kParts; ++p) {
+      sum = hn::Add(sum, DotSigned(parts[p], hn::LoadU(d8, a.qs + p * kN8)));
+    }
+    acc[c] = hn::MulAdd(hn::Set(df, d_w * HalfToFloat(a.d)), hn::ConvertTo(df, sum), acc[c]);
+  }
+}
+
+template <int NC, class Decode>
+HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ8_0* const* acts,
+                          int64_t nb, float* out, Decode decode) {
+  const DF df;
+  // Two accumulator sets on alternate blocks hide the FMA latency when NC is small.
+  VF even[NC], odd[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) even[c] = odd[c] = hn::Zero(df);
+  int64_t b = 0;
+  for (; b + 1 < nb; b += 2) {
+    SignedBlock<NC>(w_row + b * block_bytes, acts, b, even, decode);
+    SignedBlock<NC>(w_row + (b + 1) * block_bytes, acts, b + 1, odd, decode);
+  }
+  if (b < nb) SignedBlock<NC>(w_row + b * block_bytes, acts, b, even, decode);
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) out[c] = SumLanes(hn::Add(even[c], odd[c]));
+}
+
+// Q4_1 (no qh) and Q5_1 x Q8_1.
+template <int NC, class Block>
+HWY_INLINE void RowWithMin(const uint8_t* w_row, const BlockQ8_1* const* acts, int64_t nb,
+                           float* out) {
+  const DF df;
+  const D8 d8;
+  const D16 d16;
+  const auto* x = reinterpret_cast<const Block*>(w_row);
+  VF acc[NC];
+  float min_acc[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    acc[c] = hn::Zero(df);
+    min_acc[c] = 0;
+  }
+  for (int64_t b = 0; b < nb; ++b) {
+    VU8 u[kParts];
+    if constexpr (std::is_same_v<Block, BlockQ5_1>) {
+      Nibbles(x[b].qs, x[b].qh, u);
+    } else {
+      Nibbles(x[b].qs, nullptr, u);
+    }
+    const float d_w = HalfToFloat(x[b].d);
+    const float m_w = HalfToFloat(x[b].m);
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) {
+      const BlockQ8_1& a = acts[c][b];
+      // Unsigned values up to 31 times |a| <= 127: pair sums stay below 2^15.
+      V16 pairs = MulPairsU8I8(u[0], hn::LoadU(d8, a.qs));
+      SLUICE_UNROLL
+      for (int p = 1; p < kParts; ++p) {
+        pairs = hn::Add(pairs, MulPairsU8I8(u[p], hn::LoadU(d8, a.qs + p * kN8)));
+      }
+      const V32 sum = MulPairsI16(pairs, hn::Set(d16, 1));
+      acc[c] = hn::MulAdd(hn::Set(df, d_w * HalfToFloat(a.d)), hn::ConvertTo(df, sum), acc[c]);
+      min_acc[c] += m_w * HalfToFloat(a.s);
+    }
+  }
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) out[c] = SumLanes(acc[c]) + min_acc[c];
+}
+
+// ---------------------------------------------------------------- Q4_K, Q5_K x Q8_K
+// Per super-block: sum over sub-blocks j of scale_j * dot(q, a) in int32 (pmaddubsw on
+// the unsigned 4- or 5-bit values, pmaddwd by the broadcast 6-bit scale), times d * d_a;
+// minus dmin * d_a * sum_j min_j * (sum of a over sub-block j), taken from Q8_K's bsums.
+
+template <int NC, class Block>
+HWY_INLINE void RowQ45K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64_t nb,
+                        float* out) {
+  constexpr bool kFive = std::is_same_v<Block, BlockQ5_K>;
+  const DF df;
+  const D8 d8;
+  const DU8 du8;
+  const D16 d16;
+  const D32 d32;
+  const auto* x = reinterpret_cast<const Block*>(w_row);
+  const VU8 low_mask = hn::Set(du8, 0x0F);
+  const VU8 one = hn::Set(du8, 1);
+  VF acc[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) acc[c] = hn::Zero(df);
+  for (int64_t b = 0; b < nb; ++b) {
+    uint8_t sc[8], mn[8];
+    SLUICE_UNROLL
+    for (int j = 0; j < 8; ++j) k_scale_min(j, x[b].scales, sc[j], mn[j]);
+    // min_j for each 16-value bsum, so one pmaddwd gives sum_j min_j * sum(a in j).
+    alignas(32) int16_t mins16[16];
+    SLUICE_UNROLL
+    for (int g = 0; g < 16; ++g) mins16[g] = mn[g / 2];
+    // Q5_K: the fifth bit of value 64j + l (l < 32) is bit 2j of qh[l], of value
+    // 64j + 32 + l bit 2j + 1; shifted down by two per j.
+    VU8 high_bits[kParts];
+    if constexpr (kFive) {
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) high_bits[p] = hn::LoadU(du8, x[b].qh + p * kN8);
+    }
+    V32 isum[NC];
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) isum[c] = hn::Zero(d32);
+    SLUICE_UNROLL
+    for (int j = 0; j < 4; ++j) {  // 64 values: sub-block 2j low nibbles, 2j+1 high
+      const V16 s_low = hn::Set(d16, sc[2 * j]);
+      const V16 s_high = hn::Set(d16, sc[2 * j + 1]);
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) {
+        const VU8 q = hn::LoadU(du8, x[b].qs + 32 * j + p * kN8);
+        VU8 low = hn::And(q, low_mask);
+        VU8 high = hn::ShiftRight<4>(q);
+        if constexpr (kFive) {
+          low = hn::Or(low, hn::ShiftLeft<4>(hn::And(high_bits[p], one)));
+          high = hn::Or(high, hn::ShiftLeft<4>(hn::And(hn::ShiftRight<1>(high_bits[p]), one)));
+          high_bits[p] = hn::ShiftRight<2>(high_bits[p]);
+        }
+        SLUICE_UNROLL
+        for (int c = 0; c < NC; ++c) {
+          const int8_t* a = acts[c][b].qs + 64 * j + p * kN8;
+          const V32 lo = MulPairsI16(MulPairsU8I8(low, hn::LoadU(d8, a)), s_low);
+          const V32 hi = MulPairsI16(MulPairsU8I8(high, hn::LoadU(d8, a + 32)), s_high);
+          isum[c] = hn::Add(isum[c], hn::Add(lo, hi));
+        }
+      }
+    }
+    const float d = HalfToFloat(x[b].d);
+    const float dmin = HalfToFloat(x[b].dmin);
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) {
+      const BlockQ8_K& a = acts[c][b];
+      V32 msum = hn::Zero(d32);
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) {
+        msum = hn::Add(msum, MulPairsI16(hn::Load(d16, mins16 + p * kN16),
+                                         hn::LoadU(d16, a.bsums + p * kN16)));
+      }
+      acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, isum[c]), acc[c]);
+      acc[c] = hn::NegMulAdd(hn::Set(df, dmin * a.d), hn::ConvertTo(df, msum), acc[c]);
+    }
+  }
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) out[c] = SumLanes(acc[c]);
+}
+
+// ---------------------------------------------------------------- Q6_K x Q8_K
+// Values are stored as q + 32 with q in [-32, 31]: multiply the unsigned 6-bit value
+// (pmaddubsw), scale per 16 values (pmaddwd by a vector holding the two scales of a
+// 32-value group), then subtract 32 * sum_g scale_g * bsum_g.
+
+template <int NC>
+HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64_t nb, float* out) {
+  const DF df;
+  const D8 d8;
+  const DU8 du8;
+  const D16 d16;
+  const D32 d32;
+  const hn::Rebind<int8_t, D16> d8_for16;
+  const auto* x = reinterpret_cast<const BlockQ6_K*>(w_row);
+  const VU8 mask4 = hn::Set(du8, 0x0F);
+  const VU8 mask2 = hn::Set(du8, 0x03);
+  VF acc[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) acc[c] = hn::Zero(df);
+  for (int64_t b = 0; b < nb; ++b) {
+    V32 isum[NC];
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) isum[c] = hn::Zero(d32);
+    SLUICE_UNROLL
+    for (int h = 0; h < 2; ++h) {  // halves of 128 values
+      const uint8_t* ql = x[b].ql + 64 * h;
+      const uint8_t* qh = x[b].qh + 32 * h;
+      const int8_t* sc = x[b].scales + 8 * h;
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) {
+        const VU8 l0 = hn::LoadU(du8, ql + p * kN8);
+        const VU8 l1 = hn::LoadU(du8, ql + 32 + p * kN8);
+        const VU8 hb = hn::LoadU(du8, qh + p * kN8);
+        VU8 q[4];
+        q[0] = hn::Or(hn::And(l0, mask4), hn::ShiftLeft<4>(hn::And(hb, mask2)));
+        q[1] = hn::Or(hn::And(l1, mask4), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<2>(hb), mask2)));
+        q[2] =
+            hn::Or(hn::ShiftRight<4>(l0), hn::ShiftLeft<4>(hn::And(hn::ShiftRight<4>(hb), mask2)));
+        q[3] = hn::Or(hn::ShiftRight<4>(l1), hn::ShiftLeft<4>(hn::ShiftRight<6>(hb)));
+        SLUICE_UNROLL
+        for (int s = 0; s < 4; ++s) {
+          // Group s covers values 32s..32s+31 of this half; scales sc[2s] (first 16
+          // values) and sc[2s+1]. A 256-bit vector holds both halves, a 128-bit one
+          // (part p) holds values 16p..16p+15 only.
+#if SLUICE_VEC256
+          const hn::Half<D16> d16h;
+          const V16 scale =
+              hn::Combine(d16, hn::Set(d16h, sc[2 * s + 1]), hn::Set(d16h, sc[2 * s]));
+#else
+          const V16 scale = hn::Set(d16, sc[2 * s + p]);
+#endif
+          SLUICE_UNROLL
+          for (int c = 0; c < NC; ++c) {
+            const int8_t* a = acts[c][b].qs + 128 * h + 32 * s + p * kN8;
+            const V32 t = MulPairsI16(MulPairsU8I8(q[s], hn::LoadU(d8, a)), scale);
+            isum[c] = hn::Add(isum[c], t);
+          }
+        }
+      }
+    }
+    const float d = HalfToFloat(x[b].d);
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) {
+      const BlockQ8_K& a = acts[c][b];
+      V32 corr = hn::Zero(d32);
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) {
+        const V16 scales = hn::PromoteTo(d16, hn::LoadU(d8_for16, x[b].scales + p * kN16));
+        corr = hn::Add(corr, MulPairsI16(scales, hn::LoadU(d16, a.bsums + p * kN16)));
+      }
+      const V32 total = hn::Sub(isum[c], hn::ShiftLeft<5>(corr));
+      acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, total), acc[c]);
+    }
+  }
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) out[c] = SumLanes(acc[c]);
+}
+
+// ---------------------------------------------------------------- Q2_K, Q3_K x Q8_K
+// Both keep 2-bit values in the same order as Q6_K's groups: value 128h + 32s + l is
+// bits 2s..2s+1 of qs[32h + l], with a scale per 16 values. Q2_K: value = d*sc*q -
+// dmin*m with q in [0, 3] (mins through bsums, as Q4_K). Q3_K: value = d*sc*(q - 4) with
+// q = low | high << 2 in [0, 7], the high bit being bit 4h + s of hmask[l]; the -4 comes
+// back as 4 * sum_g sc_g * bsum_g (as Q6_K's -32).
+
+template <int NC, class Block>
+HWY_INLINE void RowQ23K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64_t nb,
+                        float* out) {
+  constexpr bool kThree = std::is_same_v<Block, BlockQ3_K>;
+  const DF df;
+  const D8 d8;
+  const DU8 du8;
+  const D16 d16;
+  const D32 d32;
+  const auto* x = reinterpret_cast<const Block*>(w_row);
+  const VU8 mask2 = hn::Set(du8, 0x03);
+  const VU8 one = hn::Set(du8, 1);
+  VF acc[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) acc[c] = hn::Zero(df);
+  for (int64_t b = 0; b < nb; ++b) {
+    alignas(32) int16_t scales16[16];
+    alignas(32) int16_t mins16[16];  // Q2_K only
+    VU8 high_bits[kParts];           // Q3_K only: hmask, shifted down one bit per group
+    if constexpr (kThree) {
+      int8_t sc[16];
+      q3k_scales(x[b].scales, sc);
+      SLUICE_UNROLL
+      for (int g = 0; g < 16; ++g) scales16[g] = sc[g];
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) high_bits[p] = hn::LoadU(du8, x[b].hmask + p * kN8);
+    } else {
+      SLUICE_UNROLL
+      for (int g = 0; g < 16; ++g) {
+        scales16[g] = x[b].scales[g] & 0xF;
+        mins16[g] = x[b].scales[g] >> 4;
+      }
+    }
+    V32 isum[NC];
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) isum[c] = hn::Zero(d32);
+    SLUICE_UNROLL
+    for (int h = 0; h < 2; ++h) {
+      VU8 low_bits[kParts];
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) low_bits[p] = hn::LoadU(du8, x[b].qs + 32 * h + p * kN8);
+      SLUICE_UNROLL
+      for (int s = 0; s < 4; ++s) {
+        const int g = 8 * h + 2 * s;  // the group of values 0..15 of this 32
+        SLUICE_UNROLL
+        for (int p = 0; p < kParts; ++p) {
+          VU8 q = hn::And(low_bits[p], mask2);
+          low_bits[p] = hn::ShiftRight<2>(low_bits[p]);
+          if constexpr (kThree) {
+            q = hn::Or(q, hn::ShiftLeft<2>(hn::And(high_bits[p], one)));
+            high_bits[p] = hn::ShiftRight<1>(high_bits[p]);
+          }
+#if SLUICE_VEC256
+          const hn::Half<D16> d16h;
+          const V16 scale =
+              hn::Combine(d16, hn::Set(d16h, scales16[g + 1]), hn::Set(d16h, scales16[g]));
+#else
+          const V16 scale = hn::Set(d16, scales16[g + p]);
+#endif
+          SLUICE_UNROLL
+          for (int c = 0; c < NC; ++c) {
+            const int8_t* a = acts[c][b].qs + 128 * h + 32 * s + p * kN8;
+            isum[c] = hn::Add(isum[c], MulPairsI16(MulPairsU8I8(q, hn::LoadU(d8, a)), scale));
+          }
+        }
+      }
+    }
+    const float d = HalfToFloat(x[b].d);
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) {
+      const BlockQ8_K& a = acts[c][b];
+      V32 corr = hn::Zero(d32);
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) {
+        const int16_t* per_group = kThree ? scales16 : mins16;
+        corr = hn::Add(corr, MulPairsI16(hn::Load(d16, per_group + p * kN16),
+                                         hn::LoadU(d16, a.bsums + p * kN16)));
+      }
+      if constexpr (kThree) {
+        const V32 total = hn::Sub(isum[c], hn::ShiftLeft<2>(corr));
+        acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, total), acc[c]);
+      } else {
+        acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, isum[c]), acc[c]);
+        acc[c] = hn::NegMulAdd(hn::Set(df, HalfToFloat(x[b].dmin) * a.d), hn::ConvertTo(df, corr),
+                               acc[c]);
+      }
+    }
+  }
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) out[c] = SumLanes(acc[c]);
+}
+
+// ---------------------------------------------------------------- F32 / F16 / BF16 x F32
+// Full-width float vectors (512-bit on AVX-512), two per step.
+
+using DFull = hn::ScalableTag<float>;
+
+struct LoadF32 {
+  HWY_INLINE hn::Vec<DFull> operator()(DFull d, const void* w, size_t i) const {
+    return hn::LoadU(d, static_cast<const float*>(w) + i);
+  }
+  HWY_INLINE float operator()(const void* w, size_t i) const {
+    return static_cast<const float*>(w)[i];
+  }
+};
+struct LoadF16 {
+  HWY_INLINE hn::Vec<DFull> operator()(DFull d, const void* w, size_t i) const {
+    const hn::Rebind<hwy::float16_t, DFull> dh;
+    return hn::PromoteTo(d, hn::LoadU(dh, static_cast<const hwy::float16_t*>(w) + i));
+  }
+  HWY_INLINE float operator()(const void* w, size_t i) const {
+    return fp16_to_fp32(static_cast<const uint16_t*>(w)[i]);
+  }
+};
+struct LoadBF16 {
+  HWY_INLINE hn::Vec<DFull> operator()(DFull d, const void* w, size_t i) const {
+    const hn::Rebind<hwy::bfloat16_t, DFull> dh;
+    return hn::PromoteTo(d, hn::LoadU(dh, static_cast<const hwy::bfloat16_t*>(w) + i));
+  }
+  HWY_INLINE float operator()(const void* w, size_t i) const {
+    return bf16_to_fp32(static_cast<const uint16_t*>(w)[i]);
+  }
+};
+
+template <int NC, class Load>
+HWY_INLINE void RowFloat(const uint8_t* w_row, const float* const* xs, int64_t k, float* out,
+                         Load load) {
+  const DFull df;
+  const size_t N = hn::Lanes(df);
+  const size_t kk = static_cast<size_t>(k);
+  hn::Vec<DFull> acc[2][NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) acc[0][c] = acc[1][c] = hn::Zero(df);
+  size_t i = 0;
+  for (; i + 2 * N <= kk; i += 2 * N) {
+    const auto w0 = load(df, w_row, i);
+    const auto w1 = load(df, w_row, i + N);
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) {
+      acc[0][c] = hn::MulAdd(w0, hn::LoadU(df, xs[c] + i), acc[0][c]);
+      acc[1][c] = hn::MulAdd(w1, hn::LoadU(df, xs[c] + i + N), acc[1][c]);
+    }
+  }
+  for (; i + N <= kk; i += N) {
+    const auto w0 = load(df, w_row, i);
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) acc[0][c] = hn::MulAdd(w0, hn::LoadU(df, xs[c] + i), acc[0][c]);
+  }
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    float sum = hn::GetLane(hn::SumOfLanes(df, hn::Add(acc[0][c], acc[1][c])));
+    for (size_t t = i; t < kk; ++t) sum += load(w_row, t) * xs[c][t];
+    out[c] = sum;
+  }
+}
+
+// ---------------------------------------------------------------- driver
+
+// Calls row(nc, w_row, column pointers, out) for every row and for tiles of up to
+// kMaxTile columns, then scatters the tile's results into y.
+template <class Act, class RowFn>
+HWY_INLINE void ForEachTile(const uint8_t* w, size_t w_row_bytes, int64_t row_begin,
+                            int64_t row_end, const uint8_t* act, size_t act_row_bytes, int64_t n,
+                            float* y, int64_t m, RowFn row) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const uint8_t* w_row = w + r * w_row_bytes;
+    for (int64_t c0 = 0; c0 < n; c0 += kMaxTile) {
+      const Act* cols[kMaxTile];
+      const int64_t tile = n - c0 < kMaxTile ? n - c0 : kMaxTile;
+      for (int64_t c = 0; c < tile; ++c) {
+        cols[c] = reinterpret_cast<const Act*>(act + (c0 + c) * act_row_bytes);
+      }
+      float out[kMaxTile];
+      switch (tile) {
+        case 1: row(std::integral_constant<int, 1>(), w_row, cols, out); break;
+        case 2: row(std::integral_constant<int, 2>(), w_row, cols, out); break;
+        case 3: row(std::integral_constant<int, 3>(), w_row, cols, out); break;
+        default: row(std::integral_constant<int, 4>(), w_row, cols, out); break;
+      }
+      for (int64_t c = 0; c < tile; ++c) y[(c0 + c) * m + r] = out[c];
+    }
+  }
+}
+
+// Rows of blocks: `nb` blocks of `w_block` bytes per weight row, one Act block per block.
+template <class Act, class RowFn>
+HWY_INLINE void RunBlocks(const uint8_t* w, size_t w_block, int64_t nb, int64_t row_begin,
+                          int64_t row_end, const uint8_t* act, int64_t n, float* y, int64_t m,
+                          RowFn row) {
+  ForEachTile<Act>(w, nb * w_block, row_begin, row_end, act, nb * sizeof(Act), n, y, m,
+                   [&](auto nc, const uint8_t* w_row, const Act* const* cols, float* out) {
+                     row(nc, w_row, cols, out);
+                   });
+}
+
+void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begin, int64_t row_end,
+                const void* act_ptr, int64_t n, float* y, int64_t m) {
+  const auto* w = static_cast<const uint8_t*>(w_ptr);
+  const auto* act = static_cast<const uint8_t*>(act_ptr);
+  const int64_t nb32 = k / kQK, nb256 = k / kQKK;
+  const auto signed_rows = [&](auto decode, size_t block_bytes) {
+    RunBlocks<BlockQ8_0>(
+        w, block_bytes, nb32, row_begin, row_end, act, n, y, m,
+        [&](auto nc, const uint8_t* w_row, const BlockQ8_0* const* cols, float* out) {
+          RowSigned<decltype(nc)::value>(w_row, block_bytes, cols, nb32, out, decode);
+        });
+  };
+  const auto min_rows = [&](auto block) {
+    using Block = decltype(block);
+    RunBlocks<BlockQ8_1>(
+        w, sizeof(Block), nb32, row_begin, row_end, act, n, y, m,
+        [&](auto nc, const uint8_t* w_row, const BlockQ8_1* const* cols, float* out) {
+          RowWithMin<decltype(nc)::value, Block>(w_row, cols, nb32, out);
+        });
+  };
+  const auto k_rows = [&](auto block) {
+    using Block = decltype(block);
+    RunBlocks<BlockQ8_K>(
+        w, sizeof(Block), nb256, row_begin, row_end, act, n, y, m,
+        [&](auto nc, const uint8_t* w_row, const BlockQ8_K* const* cols, float* out) {
+          if constexpr (std::is_same_v<Block, BlockQ6_K>) {
+            RowQ6K<decltype(nc)::value>(w_row, cols, nb256, out);
+          } else if constexpr (std::is_same_v<Block, BlockQ2_K> ||
+                               std::is_same_v<Block, BlockQ3_K>) {
+            RowQ23K<decltype(nc)::value, Block>(w_row, cols, nb256, out);
+          } else {
+            RowQ45K<decltype(nc)::value, Block>(w_row, cols, nb256, out);
+          }
+        });
+  };
+  const auto float_rows = [&](auto load, size_t element_bytes) {
+    ForEachTile<float>(w, static_cast<size_t>(k) * element_bytes, row_begin, row_end, act,
+                       static_cast<size_t>(k) * sizeof(float), n, y, m,
+                       [&](auto nc, const uint8_t* w_row, const float* const* cols, float* out) {
+                         RowFloat<decltype(nc)::value>(w_row, cols, k, out, load);
+                       });
+  };
+  switch (static_cast<GgmlType>(type_id)) {
+    case GgmlType::q8_0: return signed_rows(DecodeQ8_0(), sizeof(BlockQ8_0));
+    case GgmlType::q4_0: return signed_rows(DecodeQ4_0(), sizeof(BlockQ4_0));
+    case GgmlType::q5_0: return signed_rows(DecodeQ5_0(), sizeof(BlockQ5_0));
+    case GgmlType::q4_1: return min_rows(BlockQ4_1());
+    case GgmlType::q5_1: return min_rows(BlockQ5_1());
+    case GgmlType::q2_k: return k_rows(BlockQ2_K());
+    case GgmlType::q3_k: return k_rows(BlockQ3_K());
+    case GgmlType::q4_k: return k_rows(BlockQ4_K());
+    case GgmlType::q5_k: return k_rows(BlockQ5_K());
+    case GgmlType::q6_k: return k_rows(BlockQ6_K());
+    case GgmlType::f32: return float_rows(LoadF32(), 4);
+    case GgmlType::f16: return float_rows(LoadF16(), 2);
+    case GgmlType::bf16: return float_rows(LoadBF16(), 2);
+    default: return;  // simd::has_kernel() keeps other types away
+  }
+}
+
+#undef SLUICE_X86_256
+#undef SLUICE_X86_128
+#undef SLUICE_VEC256
+#undef SLUICE_UNROLL
+
+#endif  // HWY_TARGET != HWY_SCALAR
+
+int64_t CurrentTarget() {
+  return HWY_TARGET;
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace sluice::kernels::simd
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace sluice::kernels::simd {
+
+HWY_EXPORT(MatmulRows);
+HWY_EXPORT(CurrentTarget);
+
+bool has_kernel(GgmlType type) {
+  switch (type) {
+    case GgmlType::f32:
+    case GgmlType::f16:
+    case GgmlType::bf16:
+    case GgmlType::q4_0:
+    case GgmlType::q4_1:
+    case GgmlType::q5_0:
+    case GgmlType::q5_1:
+    case GgmlType::q8_0:
+    case GgmlType::q2_k:
+    case GgmlType::q3_k:
+    case GgmlType::q4_k:
+    case GgmlType::q5_k:
+    case GgmlType::q6_k: return true;
+    default: return false;
+  }
+}
+
+void matmul_rows(GgmlType type, const void* w, int64_t k, int64_t row_begin, int64_t row_end,
+                 const void* act, int64_t n, float* y, int64_t m) {
+  HWY_DYNAMIC_DISPATCH(MatmulRows)
+  (static_cast<uint32_t>(type), w, k, row_begin, row_end, act, n, y, m);
+}
+
+std::vector<int64_t> available_targets() {
+  return hwy::SupportedAndGeneratedTargets();
+}
+
+int64_t active_target() {
+  return HWY_DYNAMIC_DISPATCH(CurrentTarget)();
+}
+
+const char* target_name(int64_t target) {
+  return hwy::TargetName(target);
+}
+
+void force_target(int64_t target) {
+  hwy::SetSupportedTargetsForTest(target);
+}
+
+}  // namespace sluice::kernels::simd
+#endif  // HWY_ONCE
