@@ -40,6 +40,20 @@ struct QuantizeOptions {
 // recipe for `type` (files llama.cpp also loads). Exit 1 on a bad input, 2 on a bad type.
 int run_quantize(const QuantizeOptions& options);
 
+struct BenchOptions {
+  std::filesystem::path model;
+  std::string backend = "cpu";
+  int n_prompt = 128;
+  int n_gen = 64;
+  int repetitions = 3;
+  int threads = 0;  // 0: the backend's default
+  bool json = false;
+};
+
+// llama-bench-style prompt processing (pp) and generation (tg) tokens/s, mean and
+// standard deviation over repetitions, through the backend plugin as served.
+int run_bench(const BenchOptions& options);
+
 // Validates a configuration file without starting anything. Exit 0 when valid.
 int run_check_config(const std::filesystem::path& file);
 

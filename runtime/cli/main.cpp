@@ -46,6 +46,24 @@ int main(int argc, char** argv) {
   quantize_cmd->add_option("TYPE", quantize.type, "Q8_0, Q4_0, Q4_K_M or Q6_K")->required();
   quantize_cmd->add_flag("-v,--verbose", quantize.verbose, "Print each tensor's type change");
 
+  sluice::cli::BenchOptions bench;
+  std::string bench_model;
+  CLI::App* bench_cmd =
+      app.add_subcommand("bench", "Prompt (pp) and generation (tg) speed, like llama-bench");
+  bench_cmd->add_option("-m,--model", bench_model, "GGUF model")
+      ->required()
+      ->check(CLI::ExistingFile);
+  bench_cmd->add_option("-p,--n-prompt", bench.n_prompt, "Prompt tokens (0: skip)")
+      ->check(CLI::Range(0, 65536));
+  bench_cmd->add_option("-n,--n-gen", bench.n_gen, "Generated tokens (0: skip)")
+      ->check(CLI::Range(0, 65536));
+  bench_cmd->add_option("-r,--repetitions", bench.repetitions, "Repetitions")
+      ->check(CLI::Range(1, 1000));
+  bench_cmd->add_option("-t,--threads", bench.threads, "Threads (0: all cores)")
+      ->check(CLI::Range(0, 1024));
+  bench_cmd->add_option("--backend", bench.backend, "Backend plugin");
+  bench_cmd->add_flag("--json", bench.json, "Print JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*plugins_cmd) {
@@ -54,6 +72,10 @@ int main(int argc, char** argv) {
     return sluice::cli::run_plugins(plugins);
   }
   if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  if (*bench_cmd) {
+    bench.model = bench_model;
+    return sluice::cli::run_bench(bench);
+  }
   if (*quantize_cmd) {
     quantize.input = quantize_in;
     quantize.output = quantize_out;
