@@ -3,7 +3,7 @@
 // benchmarks and tests on models that are not shipped. Weights are N(0, 0.02) (norm
 // scales 1), so outputs are meaningless but the work per token is a real model's.
 //
-//   sluice-make-test-model --vocab ggml-vocab-llama-bpe.gguf --dim 2048 --layers 16 \
+//   sluice-make-test-model --vocab ggml-vocab-llama-bpe.gguf --dim 2048 --layers 16
 //       --heads 32 --kv-heads 8 --ffn 8192 --tied --type f16 --out 1b-f16.gguf
 #include <CLI/CLI.hpp>
 #include <cstdio>
