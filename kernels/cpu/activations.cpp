@@ -62,7 +62,8 @@ void quantize_q8_activations(const float* x, Block* y, int64_t n) {
       y[b].qs[j] = static_cast<int8_t>(std::nearbyint(x[j] * id));  // default mode: half to even
       sum += y[b].qs[j];
     }
-    if constexpr (std::is_same_v<Block, BlockQ8_1>) y[b].s = fp32_to_fp16(d * static_cast<float>(sum));
+    if constexpr (std::is_same_v<Block, BlockQ8_1>)
+      y[b].s = fp32_to_fp16(d * static_cast<float>(sum));
   }
 }
 
@@ -75,7 +76,8 @@ void quantize_activations(GgmlType weight_type, const float* x, void* out, int64
     case GgmlType::f32: std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float)); return;
     case GgmlType::q8_0: quantize_q8_activations(x, static_cast<BlockQ8_0*>(out), n); return;
     case GgmlType::q8_1: quantize_q8_activations(x, static_cast<BlockQ8_1*>(out), n); return;
-    default: quantize_row_ref(act_type, x, out, n);  // Q8_K: llama.cpp's x86 path is the reference one
+    default:
+      quantize_row_ref(act_type, x, out, n);  // Q8_K: llama.cpp's x86 path is the reference one
   }
 }
 

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/cmd_tokenize.hpp"
 #include "cli/commands.hpp"
 #include "sluice/abi.h"
 #include "version.hpp"
@@ -64,6 +65,21 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--backend", bench.backend, "Backend plugin");
   bench_cmd->add_flag("--json", bench.json, "Print JSON");
 
+  sluice::cli::TokenizeOptions tokenize;
+  std::string tokenize_model, tokenize_file;
+  CLI::App* tokenize_cmd =
+      app.add_subcommand("tokenize", "Print the token ids a model's tokenizer gives a text");
+  tokenize_cmd->add_option("-m,--model", tokenize_model, "GGUF file")->required();
+  auto* tokenize_file_opt =
+      tokenize_cmd->add_option("-f,--file", tokenize_file, "Read the text from this file")
+          ->check(CLI::ExistingFile);
+  auto* tokenize_text_opt = tokenize_cmd->add_option("TEXT", tokenize.text, "Text to tokenize");
+  tokenize_file_opt->excludes(tokenize_text_opt);
+  tokenize_cmd->add_flag("--no-bos", tokenize.no_bos, "Do not add BOS/EOS (add_special = false)");
+  tokenize_cmd->add_flag("--special", tokenize.special,
+                         "Parse special tokens written in the text (<|im_start|>, <s>)");
+  tokenize_cmd->add_flag("--pieces", tokenize.pieces, "Print one 'id<TAB>piece' line per token");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*plugins_cmd) {
@@ -72,6 +88,11 @@ int main(int argc, char** argv) {
     return sluice::cli::run_plugins(plugins);
   }
   if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  if (*tokenize_cmd) {
+    tokenize.model = tokenize_model;
+    if (!tokenize_file.empty()) tokenize.file = tokenize_file;
+    return sluice::cli::run_tokenize(tokenize);
+  }
   if (*bench_cmd) {
     bench.model = bench_model;
     return sluice::cli::run_bench(bench);

@@ -18,25 +18,26 @@
 namespace sluice::engine {
 
 struct RunnerOptions {
-  int32_t threads = 0;           // 0: the backend's default
-  uint32_t block_size = 16;      // tokens per KV block
-  uint32_t n_blocks = 0;         // 0: enough for n_ctx tokens
-  uint32_t n_ctx = 0;            // 0: the model's training context, at most 4096
+  int32_t threads = 0;       // 0: the backend's default
+  uint32_t block_size = 16;  // tokens per KV block
+  uint32_t n_blocks = 0;     // 0: enough for n_ctx tokens
+  uint32_t n_ctx = 0;        // 0: the model's training context, at most 4096
   int32_t kv_dtype = SLUICE_DTYPE_F16;
 };
 
 // One sequence's share of a batch.
 struct SeqSlice {
   uint64_t seq_id = 0;
-  std::vector<int32_t> tokens;   // this step's tokens
-  int32_t n_past = 0;            // tokens already in the cache
-  std::vector<int32_t> blocks;   // block table covering n_past + tokens.size()
-  bool all_logits = false;       // logits for every token (teacher forcing), else the last
+  std::vector<int32_t> tokens;  // this step's tokens
+  int32_t n_past = 0;           // tokens already in the cache
+  std::vector<int32_t> blocks;  // block table covering n_past + tokens.size()
+  bool all_logits = false;      // logits for every token (teacher forcing), else the last
 };
 
 class RunnerError : public std::runtime_error {
  public:
-  RunnerError(sluice_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  RunnerError(sluice_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
   sluice_status status() const { return status_; }
 
  private:
@@ -54,7 +55,8 @@ class ModelRunner {
 
   // Runs one step. Returns the logits of the asked-for rows, row after row ([n_vocab]
   // each) in batch order. Throws RunnerError.
-  std::vector<float> run(const std::vector<SeqSlice>& batch, const sluice_cancel_token* cancel = nullptr);
+  std::vector<float> run(const std::vector<SeqSlice>& batch,
+                         const sluice_cancel_token* cancel = nullptr);
 
   uint32_t n_blocks() const { return n_blocks_; }
   uint32_t block_size() const { return options_.block_size; }

@@ -48,7 +48,8 @@ check "a mismatched pin fails the command" test "$rc" -eq 1
 check "a mismatched pin is explained" contains "$out" "sha256 mismatch"
 
 # inspect: a real model's description, and a clear error for a file that is not GGUF.
-model="${SLUICE_SHARED:-$source_dir/../shared}/models/stories260K.gguf"
+shared="${SLUICE_SHARED:-$source_dir/../shared}"
+model="$shared/models/stories260K.gguf"
 if [ -f "$model" ]; then
   json=$("$sluice" inspect "$model" --json)
   summary=$(printf '%s' "$json" | python3 -c 'import json,sys; d=json.load(sys.stdin); h=d["hyperparameters"]; print(d["architecture"], d["parameters"], h["n_layer"], h["n_head"], h["n_head_kv"], h["n_vocab"], d["tokenizer"]["type"], d["chat_template"], len(d["tensors"]), d["size_by_type"]["F32"]["tensors"])')
@@ -63,9 +64,22 @@ out=$("$sluice" inspect "$work/bad.gguf" 2>&1); rc=$?
 check "inspect fails on a non-GGUF file" test "$rc" -eq 1
 check "inspect names the file and the problem ($out)" contains "$out" "$work/bad.gguf: magic at byte 0: not a GGUF file"
 
+# tokenize: stories260K's own tokenizer, BOS included (../shared/README.md).
+if [ -f "$shared/models/stories260K.gguf" ]; then
+  out=$("$sluice" tokenize -m "$shared/models/stories260K.gguf" "Once upon a time")
+  check "tokenize prints the ids ($out)" test "$out" = "1 403 407 261 378"
+  out=$("$sluice" tokenize -m "$shared/models/stories260K.gguf" --no-bos "Once upon a time")
+  check "tokenize --no-bos drops BOS ($out)" test "$out" = "403 407 261 378"
+  out=$("$sluice" tokenize -m "$shared/models/stories260K.gguf" --pieces "Once")
+  check "tokenize --pieces prints id and piece ($out)" contains "$out" "$(printf '1\t')"
+else
+  echo "SKIPPED: sluice tokenize: $shared/models/stories260K.gguf is absent"
+fi
+out=$("$sluice" tokenize -m "$work/bad.gguf" "x" 2>&1); rc=$?
+check "tokenize fails on a bad model ($out)" test "$rc" -eq 1
+
 # quantize: from the F32 tiny model, every recipe reproduces llama-quantize's tensors
 # byte for byte (../shared/models/tiny-<type>.gguf were made by it from the same file).
-shared="${SLUICE_SHARED:-$source_dir/../shared}"
 if [ -f "$shared/models/tiny-f32.gguf" ]; then
   for type in q8_0 q4_0 q4_k_m q6_k; do
     upper=$(printf '%s' "$type" | tr a-z A-Z)
