@@ -40,6 +40,29 @@ struct QuantizeOptions {
 // recipe for `type` (files llama.cpp also loads). Exit 1 on a bad input, 2 on a bad type.
 int run_quantize(const QuantizeOptions& options);
 
+struct RunOptions {
+  std::filesystem::path model;
+  std::string prompt;
+  int n_predict = 128;
+  int n_ctx = 0;  // 0: the model's, at most 4096
+  float temperature = 0.8f;
+  int top_k = 40;
+  float top_p = 0.95f;
+  float min_p = 0.05f;
+  float repeat_penalty = 1.0f;
+  uint64_t seed = 0;
+  int threads = 0;
+  std::string backend = "cpu";
+  std::vector<std::string> stop;
+  bool special = false;  // parse special tokens written in the prompt
+  bool json = false;
+  bool verbose = false;
+};
+
+// Generates text for one prompt: the text on stdout as it is produced, timings on
+// stderr; or, with json, token ids, text and timings (load, prompt, eval, per token).
+int run_run(const RunOptions& options);
+
 struct BenchOptions {
   std::filesystem::path model;
   std::string backend = "cpu";

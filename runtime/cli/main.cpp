@@ -47,6 +47,31 @@ int main(int argc, char** argv) {
   quantize_cmd->add_option("TYPE", quantize.type, "Q8_0, Q4_0, Q4_K_M or Q6_K")->required();
   quantize_cmd->add_flag("-v,--verbose", quantize.verbose, "Print each tensor's type change");
 
+  sluice::cli::RunOptions run;
+  std::string run_model;
+  CLI::App* run_cmd = app.add_subcommand("run", "Generate text for one prompt");
+  run_cmd->add_option("-m,--model", run_model, "GGUF model")->required()->check(CLI::ExistingFile);
+  run_cmd->add_option("-p,--prompt", run.prompt, "Prompt text")->required();
+  run_cmd->add_option("-n,--n-predict", run.n_predict, "Tokens to generate at most")
+      ->check(CLI::Range(0, 1 << 20));
+  run_cmd->add_option("-c,--ctx-size", run.n_ctx, "Context size (0: the model's, at most 4096)")
+      ->check(CLI::Range(0, 1 << 20));
+  run_cmd->add_option("--temp", run.temperature, "Temperature (0: greedy)")
+      ->check(CLI::Range(0.0, 100.0));
+  run_cmd->add_option("--top-k", run.top_k, "Top-k (0: off)")->check(CLI::Range(0, 1 << 20));
+  run_cmd->add_option("--top-p", run.top_p, "Top-p (1: off)")->check(CLI::Range(0.0, 1.0));
+  run_cmd->add_option("--min-p", run.min_p, "Min-p (0: off)")->check(CLI::Range(0.0, 1.0));
+  run_cmd->add_option("--repeat-penalty", run.repeat_penalty, "Repetition penalty (1: off)")
+      ->check(CLI::Range(0.0, 10.0));
+  run_cmd->add_option("-s,--seed", run.seed, "Sampling seed");
+  run_cmd->add_option("-t,--threads", run.threads, "Threads (0: all cores)")
+      ->check(CLI::Range(0, 1024));
+  run_cmd->add_option("--backend", run.backend, "Backend plugin");
+  run_cmd->add_option("--stop", run.stop, "Stop string (repeatable)");
+  run_cmd->add_flag("--special", run.special, "Parse special tokens written in the prompt");
+  run_cmd->add_flag("--json", run.json, "Print token ids, text and timings as JSON");
+  run_cmd->add_flag("-v,--verbose", run.verbose, "Log plugin loading on stderr");
+
   sluice::cli::BenchOptions bench;
   std::string bench_model;
   CLI::App* bench_cmd =
@@ -88,6 +113,10 @@ int main(int argc, char** argv) {
     return sluice::cli::run_plugins(plugins);
   }
   if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  if (*run_cmd) {
+    run.model = run_model;
+    return sluice::cli::run_run(run);
+  }
   if (*tokenize_cmd) {
     tokenize.model = tokenize_model;
     if (!tokenize_file.empty()) tokenize.file = tokenize_file;

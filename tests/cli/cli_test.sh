@@ -78,6 +78,25 @@ fi
 out=$("$sluice" tokenize -m "$work/bad.gguf" "x" 2>&1); rc=$?
 check "tokenize fails on a bad model ($out)" test "$rc" -eq 1
 
+# run: greedy generation through the CPU backend plugin reproduces llama.cpp's text.
+if [ -f "$shared/fixtures/stories260K.greedy.jsonl" ] && [ -f "$shared/models/stories260K.gguf" ]; then
+  out=$(python3 "$(dirname "$0")/run_matches_fixture.py" "$sluice" "$shared/models/stories260K.gguf" \
+        "$shared/fixtures/stories260K.greedy.jsonl" 2>&1)
+  check "run reproduces stories260K's greedy text ($out)" contains "$out" ": 0 failures"
+  out=$("$sluice" run -m "$shared/models/stories260K.gguf" -p "Once upon a time" --backend nonesuch 2>&1); rc=$?
+  check "run names an unknown backend ($out)" test "$rc" -eq 2
+  check "run lists the loaded backends ($out)" contains "$out" "no backend plugin named 'nonesuch' (loaded backends: cpu"
+  long=$(python3 -c 'print("Once upon a time " * 200)')
+  out=$("$sluice" run -m "$shared/models/stories260K.gguf" -p "$long" -c 128 2>&1); rc=$?
+  check "run refuses a prompt longer than the context ($out)" test "$rc" -eq 1
+  check "run says why ($out)" contains "$out" "the context holds 128"
+  out=$("$sluice" run -m "$shared/models/stories260K.gguf" -p "Once upon a time" --temp 0.9 -s 7 -n 16 2>/dev/null)
+  again=$("$sluice" run -m "$shared/models/stories260K.gguf" -p "Once upon a time" --temp 0.9 -s 7 -n 16 2>/dev/null)
+  check "run with a seed is repeatable" test "$out" = "$again"
+else
+  echo "SKIPPED: sluice run: stories260K model or fixture is absent"
+fi
+
 # quantize: from the F32 tiny model, every recipe reproduces llama-quantize's tensors
 # byte for byte (../shared/models/tiny-<type>.gguf were made by it from the same file).
 if [ -f "$shared/models/tiny-f32.gguf" ]; then
