@@ -5,12 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "cli/backend_loader.hpp"
 #include "cli/commands.hpp"
 #include "engine/model_runner.hpp"
 #include "model/gguf_file.hpp"
 #include "model/model_description.hpp"
-#include "plugin_host/plugin_registry.hpp"
-#include "telemetry/logging.hpp"
 
 namespace sluice::cli {
 namespace {
@@ -38,17 +37,9 @@ std::vector<int32_t> blocks(size_t tokens, uint32_t block_size) {
 
 int run_bench(const BenchOptions& options) {
   try {
-    config::LoggingConfig logging;
-    logging.level = "warn";
-    telemetry::configure_logging(logging);
     plugin_host::PluginRegistry registry;
-    config::Config config;
-    registry.load_all(config);
-    auto backend = registry.find(options.backend);
-    if (!backend || backend->kind() != SLUICE_KIND_BACKEND) {
-      std::fprintf(stderr, "no backend plugin named '%s' is loaded\n", options.backend.c_str());
-      return 2;
-    }
+    auto backend = load_backend(registry, options.backend, "warn");
+    if (!backend) return 2;
     const auto file = model::GgufFile::open(options.model);
     const auto desc = model::ModelDescription::from_gguf(file);
     engine::RunnerOptions ro;

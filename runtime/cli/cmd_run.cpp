@@ -4,12 +4,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/backend_loader.hpp"
 #include "cli/commands.hpp"
 #include "engine/generator.hpp"
 #include "model/gguf_file.hpp"
 #include "model/model_description.hpp"
-#include "plugin_host/plugin_registry.hpp"
-#include "telemetry/logging.hpp"
 #include "tokenizer/tokenizer.hpp"
 #include "tokenizer/tokenizer_error.hpp"
 
@@ -26,23 +25,9 @@ int run_run(const RunOptions& options) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
   try {
-    config::LoggingConfig logging;
-    logging.level = options.verbose ? "info" : "warn";
-    telemetry::configure_logging(logging);
     plugin_host::PluginRegistry registry;
-    registry.load_all(config::Config{});
-    auto backend = registry.find(options.backend);
-    if (!backend || backend->kind() != SLUICE_KIND_BACKEND) {
-      std::string loaded;
-      for (const auto& info : registry.plugins()) {
-        if (info.state == plugin_host::LoadState::loaded && info.kind == SLUICE_KIND_BACKEND) {
-          loaded += (loaded.empty() ? "" : ", ") + info.name;
-        }
-      }
-      std::fprintf(stderr, "no backend plugin named '%s' (loaded backends: %s)\n",
-                   options.backend.c_str(), loaded.empty() ? "none" : loaded.c_str());
-      return 2;
-    }
+    auto backend = load_backend(registry, options.backend, options.verbose ? "info" : "warn");
+    if (!backend) return 2;
     const auto file = model::GgufFile::open(options.model);
     const auto desc = model::ModelDescription::from_gguf(file);
     const auto tokenizer = tokenizer::Tokenizer::from_gguf(file);
