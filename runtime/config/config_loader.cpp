@@ -44,14 +44,29 @@ void check_names(TableReader& reader, std::string_view key, const std::vector<st
   }
 }
 
+// Reads an integer key into an unsigned field of any width, within [min, max].
+template <typename T>
+void read_count(TableReader& r, std::string_view key, int64_t min, int64_t max, T& out) {
+  int64_t value = static_cast<int64_t>(out);
+  r.read(key, min, max, value);
+  out = static_cast<T>(value);
+}
+
 void read_server(ReadContext& ctx, const toml::table& t, ServerConfig& out) {
   TableReader r(ctx, t, "server");
   r.read("host", out.host);
   if (out.host.empty())
     ctx.diagnostics.push_back({r.pos_of("host"), "server.host", "must not be empty"});
-  int64_t port = out.port;
-  r.read("port", 1, 65535, port);
-  out.port = static_cast<uint16_t>(port);
+  read_count(r, "port", 1, 65535, out.port);
+  read_count(r, "threads", 1, 256, out.threads);
+  read_count(r, "max_body_bytes", 1024, int64_t{1} << 32, out.max_body_bytes);
+  read_count(r, "max_header_bytes", 1024, 1 << 20, out.max_header_bytes);
+  read_count(r, "idle_timeout_s", 1, 86400, out.idle_timeout_s);
+  read_count(r, "drain_timeout_s", 0, 86400, out.drain_timeout_s);
+  read_count(r, "max_waiting_requests", 1, 1 << 20, out.max_waiting_requests);
+  read_count(r, "max_waiting_tokens", 1, int64_t{1} << 32, out.max_waiting_tokens);
+  read_count(r, "max_n", 1, 128, out.max_n);
+  read_count(r, "max_top_logprobs", 0, 100, out.max_top_logprobs);
   r.finish();
 }
 
@@ -145,6 +160,21 @@ void read_models(ReadContext& ctx, const toml::array& models, const std::filesys
     r.read("path", file);
     r.read("scheduler", model.scheduler);
     check_names(r, "scheduler", {model.scheduler});
+    if (const auto* config = r.table("scheduler_config"))
+      model.scheduler_config_json = toml_to_json(*config).dump();
+    r.read("backend", model.backend);
+    if (!model.backend.empty()) check_names(r, "backend", {model.backend});
+    read_count(r, "threads", 0, 1024, model.threads);
+    read_count(r, "n_ctx", 0, 1 << 20, model.n_ctx);
+    read_count(r, "block_size", 1, 1024, model.block_size);
+    read_count(r, "kv_blocks", 0, 1 << 24, model.kv_blocks);
+    read_count(r, "max_batched_tokens", 1, 1 << 20, model.max_batched_tokens);
+    read_count(r, "max_seqs", 1, 4096, model.max_seqs);
+    r.read("prefix_cache", model.prefix_cache);
+    read_count(r, "max_preemptions", 0, 1 << 20, model.max_preemptions);
+    std::string chat_template;
+    r.read("chat_template", chat_template);
+    if (!chat_template.empty()) model.chat_template = chat_template;
     r.finish();
     if (has_name && model.name.empty()) {
       ctx.diagnostics.push_back({r.pos_of("name"), path + ".name", "must not be empty"});
