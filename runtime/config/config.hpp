@@ -21,15 +21,15 @@ struct SourcePos {
 struct ServerConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  uint32_t threads = 2;                      // I/O threads serving connections
-  uint64_t max_body_bytes = 4u << 20;        // larger bodies get 413
-  uint32_t max_header_bytes = 16u << 10;     // larger request heads get 431
-  uint32_t idle_timeout_s = 60;              // a connection silent this long is closed
-  uint32_t drain_timeout_s = 30;             // SIGTERM: how long running requests may finish
-  uint32_t max_waiting_requests = 256;       // per model; beyond it 503 + Retry-After
-  uint64_t max_waiting_tokens = 1u << 20;    // per model: prompt tokens waiting, same
-  uint32_t max_n = 8;                        // OpenAI `n` at most
-  uint32_t max_top_logprobs = 20;            // OpenAI `top_logprobs` at most
+  uint32_t threads = 2;                    // I/O threads serving connections
+  uint64_t max_body_bytes = 4u << 20;      // larger bodies get 413
+  uint32_t max_header_bytes = 16u << 10;   // larger request heads get 431
+  uint32_t idle_timeout_s = 60;            // a connection silent this long is closed
+  uint32_t drain_timeout_s = 30;           // SIGTERM: how long running requests may finish
+  uint32_t max_waiting_requests = 256;     // per model; beyond it 503 + Retry-After
+  uint64_t max_waiting_tokens = 1u << 20;  // per model: prompt tokens waiting, same
+  uint32_t max_n = 8;                      // OpenAI `n` at most
+  uint32_t max_top_logprobs = 20;          // OpenAI `top_logprobs` at most
 };
 
 struct LoggingConfig {
@@ -65,16 +65,16 @@ struct ModelConfig {
   std::filesystem::path path;
   std::string scheduler = "fcfs";
   std::string scheduler_config_json = "{}";  // [model.scheduler_config] as JSON
-  std::string backend;                      // empty: the first of pipeline.backends
-  uint32_t threads = 0;                     // backend threads; 0: the backend's default
-  uint32_t n_ctx = 0;                       // per sequence; 0: training context, at most 4096
-  uint32_t block_size = 16;                 // tokens per KV block
-  uint32_t kv_blocks = 0;                   // 0: enough for max_seqs sequences of n_ctx / 2
-  uint32_t max_batched_tokens = 512;        // tokens computed in one engine step at most
-  uint32_t max_seqs = 32;                   // sequences in one engine step at most
-  bool prefix_cache = true;                 // reuse KV of full blocks shared by prompts
-  uint32_t max_preemptions = 8;             // a sequence preempted more often fails
-  std::optional<std::string> chat_template; // overrides the GGUF's tokenizer.chat_template
+  std::string backend;                       // empty: the first of pipeline.backends
+  uint32_t threads = 0;                      // backend threads; 0: the backend's default
+  uint32_t n_ctx = 0;                        // per sequence; 0: training context, at most 4096
+  uint32_t block_size = 16;                  // tokens per KV block
+  uint32_t kv_blocks = 0;                    // 0: enough for max_seqs sequences of n_ctx / 2
+  uint32_t max_batched_tokens = 512;         // tokens computed in one engine step at most
+  uint32_t max_seqs = 32;                    // sequences in one engine step at most
+  bool prefix_cache = true;                  // reuse KV of full blocks shared by prompts
+  uint32_t max_preemptions = 8;              // a sequence preempted more often fails
+  std::optional<std::string> chat_template;  // overrides the GGUF's tokenizer.chat_template
   SourcePos pos;
 };
 

@@ -111,7 +111,7 @@ std::vector<float> ModelRunner::run(const std::vector<SeqSlice>& batch,
     seq.block_table_begin = static_cast<int32_t>(block_table.size());
     seq.n_blocks = static_cast<int32_t>(s.blocks.size());
     for (size_t j = 0; j < s.tokens.size(); ++j) {
-      if (s.all_logits || j + 1 == s.tokens.size())
+      if (s.all_logits || (s.last_logits && j + 1 == s.tokens.size()))
         output_rows.push_back(static_cast<int32_t>(tokens.size()));
       tokens.push_back(s.tokens[j]);
       positions.push_back(s.n_past + static_cast<int32_t>(j));
@@ -119,6 +119,10 @@ std::vector<float> ModelRunner::run(const std::vector<SeqSlice>& batch,
     block_table.insert(block_table.end(), s.blocks.begin(), s.blocks.end());
     seqs.push_back(seq);
   }
+  // A batch of prefill chunks alone needs no logits; backends are still asked for one row
+  // so a graph never has an empty output.
+  const bool no_outputs = output_rows.empty();
+  if (no_outputs) output_rows.push_back(static_cast<int32_t>(tokens.size()) - 1);
   sluice_batch b;
   SLUICE_INIT(sluice_batch, &b);
   b.n_tokens = static_cast<int32_t>(tokens.size());
@@ -141,6 +145,7 @@ std::vector<float> ModelRunner::run(const std::vector<SeqSlice>& batch,
   const sluice_status execute_status =
       vt_->execute(compiled_, kv_, &b, &out, &error);  // before reading `error`
   check(execute_status, error, "execute");
+  if (no_outputs) logits.clear();
   return logits;
 }
 

@@ -32,6 +32,8 @@ struct SeqSlice {
   int32_t n_past = 0;           // tokens already in the cache
   std::vector<int32_t> blocks;  // block table covering n_past + tokens.size()
   bool all_logits = false;      // logits for every token (teacher forcing), else the last
+  bool last_logits = true;      // the last token's logits (false: a prefill chunk that
+                                // does not end the pending tokens)
 };
 
 class RunnerError : public std::runtime_error {

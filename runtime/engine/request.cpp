@@ -15,14 +15,10 @@ uint64_t between(std::chrono::steady_clock::time_point from,
 
 const char* to_string(FinishReason reason) {
   switch (reason) {
-    case FinishReason::stop:
-      return "stop";
-    case FinishReason::length:
-      return "length";
-    case FinishReason::cancelled:
-      return "cancelled";
-    case FinishReason::error:
-      return "error";
+    case FinishReason::stop: return "stop";
+    case FinishReason::length: return "length";
+    case FinishReason::cancelled: return "cancelled";
+    case FinishReason::error: return "error";
   }
   return "error";
 }

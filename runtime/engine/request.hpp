@@ -20,17 +20,17 @@ struct Request {
   SamplingParams sampling;
   std::vector<std::string> stop;  // stop strings
   bool ignore_eos = false;
-  int32_t logprobs = -1;  // -1: none; 0: the chosen token's; k > 0: also the k most likely
-  int32_t priority = 0;   // lower is more urgent (scheduler-priority)
+  int32_t logprobs = -1;   // -1: none; 0: the chosen token's; k > 0: also the k most likely
+  int32_t priority = 0;    // lower is more urgent (scheduler-priority)
   uint64_t tenant_id = 0;  // 0: none
 };
 
 struct TokenOutput {
   int32_t token = 0;
-  std::string text;  // text this token released (empty while held back: a partial UTF-8
-                     // character or a possible stop-string prefix)
-  float logprob = 0.0f;                  // when Request::logprobs >= 0
-  std::vector<TokenLogprob> top;         // when Request::logprobs > 0
+  std::string text;      // text this token released (empty while held back: a partial UTF-8
+                         // character or a possible stop-string prefix)
+  float logprob = 0.0f;  // when Request::logprobs >= 0
+  std::vector<TokenLogprob> top;               // when Request::logprobs > 0
   std::chrono::steady_clock::time_point time;  // when it was sampled
 };
 
@@ -43,7 +43,7 @@ enum class FinishReason {
 const char* to_string(FinishReason reason);  // "stop", "length", "cancelled", "error"
 
 struct RequestTimings {
-  std::chrono::steady_clock::time_point arrival;  // submit()
+  std::chrono::steady_clock::time_point arrival;    // submit()
   std::chrono::steady_clock::time_point scheduled;  // first placed in a batch
   std::chrono::steady_clock::time_point first_token;
   std::chrono::steady_clock::time_point finished;
@@ -52,15 +52,17 @@ struct RequestTimings {
   int32_t generated_tokens = 0;
   int32_t preemptions = 0;
   // Derived, in nanoseconds (0 when the stage was never reached).
-  uint64_t queue_ns() const;        // arrival -> scheduled
-  uint64_t prompt_ns() const;       // scheduled -> first token
-  uint64_t generation_ns() const;   // first token -> finished
-  uint64_t ttft_ns() const;         // arrival -> first token
-  uint64_t total_ns() const;        // arrival -> finished
+  uint64_t queue_ns() const;       // arrival -> scheduled
+  uint64_t prompt_ns() const;      // scheduled -> first token
+  uint64_t generation_ns() const;  // first token -> finished
+  uint64_t ttft_ns() const;        // arrival -> first token
+  uint64_t total_ns() const;       // arrival -> finished
 };
 
 struct Finish {
   FinishReason reason = FinishReason::stop;
+  std::string text;     // held-back text released at the end (append it to the output,
+                        // send it before the final event); empty for cancelled and error
   std::string message;  // for FinishReason::error
   RequestTimings timings;
 };
@@ -83,16 +85,16 @@ enum class SubmitStatus {
 
 struct SubmitResult {
   SubmitStatus status = SubmitStatus::accepted;
-  uint64_t seq_id = 0;           // when accepted: for cancel()
-  std::string message;           // when not accepted
-  uint32_t retry_after_s = 0;    // for queue_full
+  uint64_t seq_id = 0;         // when accepted: for cancel()
+  std::string message;         // when not accepted
+  uint32_t retry_after_s = 0;  // for queue_full
 };
 
 struct EngineStats {
   int32_t running = 0;
   int32_t waiting = 0;
   int32_t kv_blocks_total = 0;
-  int32_t kv_blocks_used = 0;  // held by sequences (cached free blocks not counted)
+  int32_t kv_blocks_used = 0;    // held by sequences (cached free blocks not counted)
   int32_t kv_blocks_cached = 0;  // free but holding reusable prefix KV
   uint64_t steps = 0;
 };

@@ -11,6 +11,7 @@
 
 #include "chat/chat_template.hpp"
 #include "engine/request.hpp"
+#include "model/gguf_file.hpp"
 #include "model/model_description.hpp"
 #include "tokenizer/tokenizer.hpp"
 
@@ -29,7 +30,8 @@ struct ServedModel {
   std::string chat_template_source;                 // as read (for /api/show)
   std::chrono::system_clock::time_point loaded_at;
   uint64_t load_ns = 0;
-  std::string backend;  // backend plugin name
+  std::string backend;                          // backend plugin name
+  std::shared_ptr<const model::GgufFile> file;  // mapped weights; outlives `engine`
   std::shared_ptr<RequestQueue> engine;
 };
 

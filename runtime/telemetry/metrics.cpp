@@ -80,8 +80,8 @@ Histogram::Histogram(std::vector<double> upper_bounds)
 }
 
 void Histogram::observe(double value) {
-  const size_t bucket =
-      static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
+  const size_t bucket = static_cast<size_t>(
+      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
   std::lock_guard lock(mutex_);
   ++counts_[bucket];
   sum_ += value;
@@ -175,8 +175,9 @@ std::string MetricsRegistry::render_prometheus() const {
           if (!s->histogram) break;
           const auto snap = s->histogram->snapshot();
           for (size_t i = 0; i < snap.upper_bounds.size(); ++i) {
-            out << name << "_bucket" << label_set(s->labels, "le", format_value(snap.upper_bounds[i]))
-                << " " << snap.cumulative[i] << "\n";
+            out << name << "_bucket"
+                << label_set(s->labels, "le", format_value(snap.upper_bounds[i])) << " "
+                << snap.cumulative[i] << "\n";
           }
           out << name << "_bucket" << label_set(s->labels, "le", "+Inf") << " " << snap.count
               << "\n";
@@ -191,7 +192,7 @@ std::string MetricsRegistry::render_prometheus() const {
 }
 
 std::vector<double> MetricsRegistry::latency_buckets() {
-  return {0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5,
+  return {0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1,  0.25, 0.5,
           0.75,  1.0,   2.5,  5.0,  7.5,  10.0, 20.0, 40.0, 80.0};
 }
 

@@ -90,8 +90,7 @@ class MetricsRegistry {
     Type type;
     std::vector<std::unique_ptr<Series>> series;
   };
-  Series& series(const std::string& name, const std::string& help, Type type,
-                 const Labels& labels);
+  Series& series(const std::string& name, const std::string& help, Type type, const Labels& labels);
 
   mutable std::mutex mutex_;
   std::map<std::string, Family> families_;
