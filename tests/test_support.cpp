@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -76,6 +77,16 @@ bool library_is_loaded(const std::filesystem::path& path) {
   if (handle == nullptr) return false;
   dlclose(handle);  // RTLD_NOLOAD still took a reference
   return true;
+}
+
+std::shared_ptr<plugin_host::PluginLibrary> load_plugin(const std::filesystem::path& path,
+                                                        const std::string& name) {
+  plugin_host::LoadOptions options;
+  options.path = path;
+  options.name = name;
+  auto outcome = plugin_host::PluginLibrary::load(options);
+  if (!outcome.library) FAIL(name << " did not load: " << outcome.info.reason);
+  return outcome.library;
 }
 
 }  // namespace sluice::test

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "plugin_host/plugin_library.hpp"
+
 namespace sluice::test {
 
 // A plugin built by tests/CMakeLists.txt, e.g. test_plugin("bad-major").
@@ -49,6 +51,11 @@ class LogCapture {
   std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
   std::shared_ptr<spdlog::logger> previous_;
 };
+
+// Loads the plugin file at `path` (expected to be named `name`), or fails the test with
+// the loader's reason.
+std::shared_ptr<plugin_host::PluginLibrary> load_plugin(const std::filesystem::path& path,
+                                                        const std::string& name);
 
 // True while the shared object at `path` is mapped into this process.
 bool library_is_loaded(const std::filesystem::path& path);

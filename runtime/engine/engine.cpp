@@ -527,6 +527,8 @@ void Engine::publish_stats() {
   if (metrics_) {
     metrics_->running.set(s.running);
     metrics_->waiting.set(s.waiting);
+    metrics_->kv_blocks_used.set(s.kv_blocks_used);
+    metrics_->kv_blocks_total.set(s.kv_blocks_total);
     metrics_->kv_usage.set(
         s.kv_blocks_total > 0 ? static_cast<double>(s.kv_blocks_used) / s.kv_blocks_total : 0.0);
   }

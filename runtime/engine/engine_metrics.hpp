@@ -23,6 +23,8 @@ class EngineMetrics {
   telemetry::Gauge& running;
   telemetry::Gauge& waiting;
   telemetry::Gauge& kv_usage;  // 0..1
+  telemetry::Gauge& kv_blocks_used;
+  telemetry::Gauge& kv_blocks_total;
 
  private:
   telemetry::MetricsRegistry& registry_;

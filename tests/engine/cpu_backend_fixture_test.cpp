@@ -16,12 +16,7 @@ using namespace sluice::test;
 namespace {
 
 std::shared_ptr<plugin_host::PluginLibrary> load_cpu_backend() {
-  plugin_host::LoadOptions options;
-  options.path = std::filesystem::path(SLUICE_BACKEND_CPU_PLUGIN);
-  options.name = "cpu";
-  auto outcome = plugin_host::PluginLibrary::load(options);
-  if (!outcome.library) FAIL("backend-cpu did not load: " << outcome.info.reason);
-  return outcome.library;
+  return load_plugin(SLUICE_BACKEND_CPU_PLUGIN, "cpu");
 }
 
 struct Loaded {

@@ -17,15 +17,6 @@ using engine::FinishReason;
 
 namespace {
 
-std::shared_ptr<plugin_host::PluginLibrary> load_plugin(const char* path, const char* name) {
-  plugin_host::LoadOptions options;
-  options.path = path;
-  options.name = name;
-  auto outcome = plugin_host::PluginLibrary::load(options);
-  if (!outcome.library) FAIL(name << " did not load: " << outcome.info.reason);
-  return outcome.library;
-}
-
 // Collects what the engine streams for one request.
 class CollectingSink : public engine::RequestSink {
  public:
@@ -77,10 +68,10 @@ std::unique_ptr<Rig> make_rig(const std::filesystem::path& model_path, uint32_t 
   ro.threads = 2;
   ro.n_ctx = n_ctx;
   ro.n_blocks = n_blocks;
-  auto runner = std::make_unique<engine::ModelRunner>(load_plugin(SLUICE_BACKEND_CPU_PLUGIN, "cpu"),
-                                                      rig->file, desc, ro);
-  auto scheduler =
-      std::make_unique<engine::SchedulerClient>(load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
+  auto runner = std::make_unique<engine::ModelRunner>(
+      test::load_plugin(SLUICE_BACKEND_CPU_PLUGIN, "cpu"), rig->file, desc, ro);
+  auto scheduler = std::make_unique<engine::SchedulerClient>(
+      test::load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
   if (eo.model_name.empty()) eo.model_name = "stories260K";
   rig->engine = std::make_unique<engine::Engine>(std::move(runner), rig->tokenizer,
                                                  std::move(scheduler), eo, nullptr);

@@ -4,6 +4,7 @@
 
 #include "engine/scheduler_client.hpp"
 #include "plugin_host/plugin_library.hpp"
+#include "test_support.hpp"
 
 using namespace sluice;
 using engine::Plan;
@@ -12,15 +13,6 @@ using engine::ScheduleBudget;
 using engine::SchedulerClient;
 
 namespace {
-
-std::shared_ptr<plugin_host::PluginLibrary> load(const char* path, const char* name) {
-  plugin_host::LoadOptions options;
-  options.path = path;
-  options.name = name;
-  auto outcome = plugin_host::PluginLibrary::load(options);
-  if (!outcome.library) FAIL(name << " did not load: " << outcome.info.reason);
-  return outcome.library;
-}
 
 sluice_sched_seq seq(uint64_t id, int32_t state, int32_t computed, int32_t pending,
                      int32_t blocks_held, int32_t priority = 0, uint64_t tenant = 0,
@@ -60,7 +52,7 @@ int32_t tokens_for(const Plan& plan, uint64_t id) {
 }  // namespace
 
 TEST_CASE("fcfs: decodes first, then prefills chunked to the token budget", "[scheduler]") {
-  SchedulerClient fcfs(load(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
+  SchedulerClient fcfs(test::load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
   std::vector<sluice_sched_seq> seqs = {
       seq(1, SLUICE_SEQ_RUNNING, 8, 1, 3),  // decode
       seq(2, SLUICE_SEQ_WAITING, 0, 30, 0),
@@ -76,7 +68,7 @@ TEST_CASE("fcfs: decodes first, then prefills chunked to the token budget", "[sc
 }
 
 TEST_CASE("fcfs: a prefill is chunked to the free blocks and later requests wait", "[scheduler]") {
-  SchedulerClient fcfs(load(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
+  SchedulerClient fcfs(test::load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
   std::vector<sluice_sched_seq> seqs = {
       seq(1, SLUICE_SEQ_RUNNING, 4, 1, 2),
       seq(2, SLUICE_SEQ_WAITING, 0, 40, 0),  // 10 blocks; only 2 are free
@@ -90,7 +82,7 @@ TEST_CASE("fcfs: a prefill is chunked to the free blocks and later requests wait
 
 TEST_CASE("fcfs: preempts the newest running sequence when an older one needs a block",
           "[scheduler]") {
-  SchedulerClient fcfs(load(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
+  SchedulerClient fcfs(test::load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
   std::vector<sluice_sched_seq> seqs = {
       seq(1, SLUICE_SEQ_RUNNING, 8, 1, 2),  // needs a third block
       seq(2, SLUICE_SEQ_RUNNING, 7, 1, 2),
@@ -103,7 +95,7 @@ TEST_CASE("fcfs: preempts the newest running sequence when an older one needs a 
 }
 
 TEST_CASE("fcfs: a request larger than the whole pool is aborted, not starved", "[scheduler]") {
-  SchedulerClient fcfs(load(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
+  SchedulerClient fcfs(test::load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{}");
   std::vector<sluice_sched_seq> seqs = {seq(1, SLUICE_SEQ_WAITING, 0, 100, 0),
                                         seq(2, SLUICE_SEQ_WAITING, 0, 4, 0)};
   const Plan plan = fcfs.schedule(budget(10, 10, 64), seqs);
@@ -112,12 +104,12 @@ TEST_CASE("fcfs: a request larger than the whole pool is aborted, not starved", 
 }
 
 TEST_CASE("fcfs refuses options it does not have", "[scheduler]") {
-  CHECK_THROWS_WITH(SchedulerClient(load(SLUICE_FCFS_PLUGIN, "fcfs"), "{\"x\": 1}"),
+  CHECK_THROWS_WITH(SchedulerClient(test::load_plugin(SLUICE_FCFS_PLUGIN, "fcfs"), "{\"x\": 1}"),
                     Catch::Contains("takes no options"));
 }
 
 TEST_CASE("priority: urgent requests first, aging lifts old ones", "[scheduler]") {
-  SchedulerClient prio(load(SLUICE_PRIORITY_PLUGIN, "priority"), "{\"aging_s\": 10}");
+  SchedulerClient prio(test::load_plugin(SLUICE_PRIORITY_PLUGIN, "priority"), "{\"aging_s\": 10}");
   // now = 1 s; seq 1 arrived at 0 with priority 5, seq 2 arrived at 0.5 s with priority 0.
   std::vector<sluice_sched_seq> seqs = {seq(1, SLUICE_SEQ_WAITING, 0, 8, 0, 5, 0, 0),
                                         seq(2, SLUICE_SEQ_WAITING, 0, 8, 0, 0, 0, 500'000'000)};
@@ -135,7 +127,7 @@ TEST_CASE("priority: urgent requests first, aging lifts old ones", "[scheduler]"
 }
 
 TEST_CASE("priority: tenants share fairly at equal priority", "[scheduler]") {
-  SchedulerClient prio(load(SLUICE_PRIORITY_PLUGIN, "priority"), "{}");
+  SchedulerClient prio(test::load_plugin(SLUICE_PRIORITY_PLUGIN, "priority"), "{}");
   // Tenant 1 floods with three requests ahead of tenant 2's one; the budget takes two.
   std::vector<sluice_sched_seq> seqs = {
       seq(1, SLUICE_SEQ_WAITING, 0, 4, 0, 0, 1), seq(2, SLUICE_SEQ_WAITING, 0, 4, 0, 0, 1),
@@ -150,7 +142,7 @@ TEST_CASE("priority: tenants share fairly at equal priority", "[scheduler]") {
 }
 
 TEST_CASE("priority: preempts a lower-priority running sequence for an urgent one", "[scheduler]") {
-  SchedulerClient prio(load(SLUICE_PRIORITY_PLUGIN, "priority"), "{}");
+  SchedulerClient prio(test::load_plugin(SLUICE_PRIORITY_PLUGIN, "priority"), "{}");
   std::vector<sluice_sched_seq> seqs = {seq(1, SLUICE_SEQ_RUNNING, 8, 1, 2, 9),
                                         seq(2, SLUICE_SEQ_WAITING, 0, 8, 0, 0)};
   const Plan plan = prio.schedule(budget(0, 4, 64), seqs);
@@ -159,8 +151,9 @@ TEST_CASE("priority: preempts a lower-priority running sequence for an urgent on
 }
 
 TEST_CASE("priority: unknown options are refused by name", "[scheduler]") {
-  CHECK_THROWS_WITH(SchedulerClient(load(SLUICE_PRIORITY_PLUGIN, "priority"), "{\"agin_s\": 3}"),
-                    Catch::Contains("unknown key 'agin_s'"));
+  CHECK_THROWS_WITH(
+      SchedulerClient(test::load_plugin(SLUICE_PRIORITY_PLUGIN, "priority"), "{\"agin_s\": 3}"),
+      Catch::Contains("unknown key 'agin_s'"));
 }
 
 TEST_CASE("the host refuses invalid plans", "[scheduler]") {
