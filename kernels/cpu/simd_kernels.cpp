@@ -97,7 +97,13 @@ void MatmulRows(uint32_t type_id, const void* w, int64_t k, int64_t row_begin, i
 #define SLUICE_UNROLL _Pragma("GCC unroll 16")
 #endif
 
-constexpr int kMaxTile = 4;  // columns per pass: accumulators + decoded weights fit 16 regs
+// Columns per pass: accumulators + decoded weights fit the register file (16 vector
+// registers; 32 on AVX-512, where twice the columns share each decoded weight block).
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+constexpr int kMaxTile = 8;
+#else
+constexpr int kMaxTile = 4;
+#endif
 
 using D8 = hn::CappedTag<int8_t, 32>;
 using DU8 = hn::Repartition<uint8_t, D8>;
@@ -362,13 +368,36 @@ HWY_INLINE void RowQ45K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) acc[c] = hn::Zero(df);
   for (int64_t b = 0; b < nb; ++b) {
-    uint8_t sc[8], mn[8];
-    SLUICE_UNROLL
-    for (int j = 0; j < 8; ++j) k_scale_min(j, x[b].scales, sc[j], mn[j]);
-    // min_j for each 16-value bsum, so one pmaddwd gives sum_j min_j * sum(a in j).
-    alignas(32) int16_t mins16[16];
-    SLUICE_UNROLL
-    for (int g = 0; g < 16; ++g) mins16[g] = mn[g / 2];
+    // The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15), unpacked four at a
+    // time in 32-bit words (ggml's kmask trick; the same values as k_scale_min).
+    alignas(16) uint32_t packed[4];
+    std::memcpy(packed, x[b].scales, 12);
+    packed[3] = ((packed[2] >> 4) & 0x0F0F0F0Fu) | (((packed[1] >> 6) & 0x03030303u) << 4);
+    const uint32_t low_mins = packed[1] & 0x3F3F3F3Fu;
+    packed[1] = (packed[2] & 0x0F0F0F0Fu) | (((packed[0] >> 6) & 0x03030303u) << 4);
+    packed[2] = low_mins;
+    packed[0] &= 0x3F3F3F3Fu;
+    const auto* sc = reinterpret_cast<const uint8_t*>(packed);
+    // min_j for each 16-value bsum (each min twice, by one byte shuffle), so one pmaddwd
+    // gives sum_j min_j * sum(a in j).
+    alignas(16) uint8_t mins8[16];
+    {
+      const hn::Full128<uint8_t> d16x8;
+      alignas(16) static constexpr uint8_t kTwice[16] = {8,  8,  9,  9,  10, 10, 11, 11,
+                                                         12, 12, 13, 13, 14, 14, 15, 15};
+      hn::Store(hn::TableLookupBytes(hn::Load(d16x8, reinterpret_cast<const uint8_t*>(packed)),
+                                     hn::Load(d16x8, kTwice)),
+                d16x8, mins8);
+    }
+    V16 mins16[kParts];
+    {
+      const hn::Rebind<uint8_t, D16> du8_for16;
+      SLUICE_UNROLL
+      for (int p = 0; p < kParts; ++p) {
+        mins16[p] = hn::BitCast(d16, hn::PromoteTo(hn::RebindToUnsigned<D16>(),
+                                                   hn::LoadU(du8_for16, mins8 + p * kN16)));
+      }
+    }
     // Q5_K: the fifth bit of value 64j + l (l < 32) is bit 2j of qh[l], of value
     // 64j + 32 + l bit 2j + 1; shifted down by two per j.
     VU8 high_bits[kParts];
@@ -410,8 +439,7 @@ HWY_INLINE void RowQ45K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
       V32 msum = hn::Zero(d32);
       SLUICE_UNROLL
       for (int p = 0; p < kParts; ++p) {
-        msum = hn::Add(msum, MulPairsI16(hn::Load(d16, mins16 + p * kN16),
-                                         hn::LoadU(d16, a.bsums + p * kN16)));
+        msum = hn::Add(msum, MulPairsI16(mins16[p], hn::LoadU(d16, a.bsums + p * kN16)));
       }
       acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, isum[c]), acc[c]);
       acc[c] = hn::NegMulAdd(hn::Set(df, dmin * a.d), hn::ConvertTo(df, msum), acc[c]);
@@ -630,35 +658,103 @@ struct LoadBF16 {
   }
 };
 
-template <int NC, class Load>
-HWY_INLINE void RowFloat(const uint8_t* w_row, const float* const* xs, int64_t k, float* out,
-                         Load load) {
+// A register tile of RM weight rows x NC columns: each weight vector is converted once
+// and used for NC columns, each activation vector loaded once for RM rows. Every
+// (row, column) keeps one accumulator over full vectors, then a scalar tail, so its
+// arithmetic does not depend on the tile it falls in.
+template <int RM, int NC, class Load>
+HWY_INLINE void TileFloat(const uint8_t* w, size_t w_row_bytes, const float* const* xs, int64_t k,
+                          float* out, Load load) {
   const DFull df;
   const size_t N = hn::Lanes(df);
   const size_t kk = static_cast<size_t>(k);
-  hn::Vec<DFull> acc[2][NC];
+  hn::Vec<DFull> acc[RM][NC];
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) acc[0][c] = acc[1][c] = hn::Zero(df);
+  for (int r = 0; r < RM; ++r) {
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) acc[r][c] = hn::Zero(df);
+  }
   size_t i = 0;
-  for (; i + 2 * N <= kk; i += 2 * N) {
-    const auto w0 = load(df, w_row, i);
-    const auto w1 = load(df, w_row, i + N);
+  for (; i + N <= kk; i += N) {
+    hn::Vec<DFull> wv[RM];
+    SLUICE_UNROLL
+    for (int r = 0; r < RM; ++r) wv[r] = load(df, w + r * w_row_bytes, i);
     SLUICE_UNROLL
     for (int c = 0; c < NC; ++c) {
-      acc[0][c] = hn::MulAdd(w0, hn::LoadU(df, xs[c] + i), acc[0][c]);
-      acc[1][c] = hn::MulAdd(w1, hn::LoadU(df, xs[c] + i + N), acc[1][c]);
+      const auto xv = hn::LoadU(df, xs[c] + i);
+      SLUICE_UNROLL
+      for (int r = 0; r < RM; ++r) acc[r][c] = hn::MulAdd(wv[r], xv, acc[r][c]);
     }
   }
-  for (; i + N <= kk; i += N) {
-    const auto w0 = load(df, w_row, i);
-    SLUICE_UNROLL
-    for (int c = 0; c < NC; ++c) acc[0][c] = hn::MulAdd(w0, hn::LoadU(df, xs[c] + i), acc[0][c]);
-  }
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) {
-    float sum = hn::GetLane(hn::SumOfLanes(df, hn::Add(acc[0][c], acc[1][c])));
-    for (size_t t = i; t < kk; ++t) sum += load(w_row, t) * xs[c][t];
-    out[c] = sum;
+  for (int r = 0; r < RM; ++r) {
+    SLUICE_UNROLL
+    for (int c = 0; c < NC; ++c) {
+      float sum = hn::GetLane(hn::SumOfLanes(df, acc[r][c]));
+      for (size_t t = i; t < kk; ++t) sum += load(w + r * w_row_bytes, t) * xs[c][t];
+      out[r * NC + c] = sum;
+    }
+  }
+}
+
+// Float weights: tiles of kFloatRows rows (single rows for the remainder) by up to
+// kFloatCols columns. AVX-512 has 32 registers: 4 x 6 accumulators + 4 weights + 1.
+constexpr int kFloatRows = 4;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+constexpr int kFloatCols = 6;
+#else
+constexpr int kFloatCols = 2;
+#endif
+
+template <int RM, class Load>
+HWY_INLINE void FloatRowTile(const uint8_t* w_row, size_t w_row_bytes, const float* const* cols,
+                             int64_t tile, int64_t k, float* out, Load load) {
+  switch (tile) {
+    case 1: return TileFloat<RM, 1>(w_row, w_row_bytes, cols, k, out, load);
+    case 2: return TileFloat<RM, 2>(w_row, w_row_bytes, cols, k, out, load);
+    default:
+      if constexpr (kFloatCols > 2) {
+        switch (tile) {
+          case 3: return TileFloat<RM, 3>(w_row, w_row_bytes, cols, k, out, load);
+          case 4: return TileFloat<RM, 4>(w_row, w_row_bytes, cols, k, out, load);
+          case 5: return TileFloat<RM, 5>(w_row, w_row_bytes, cols, k, out, load);
+          default: return TileFloat<RM, kFloatCols>(w_row, w_row_bytes, cols, k, out, load);
+        }
+      }
+  }
+}
+
+// Rows [r, r + rm) of y for every column; w_row is row r's weights.
+template <class Load>
+HWY_INLINE void FloatRowTileAllColumns(const uint8_t* w_row, size_t w_row_bytes, int64_t r,
+                                       int64_t rm, const float* act, int64_t k, int64_t n, float* y,
+                                       int64_t m, Load load) {
+  for (int64_t c0 = 0; c0 < n; c0 += kFloatCols) {
+    const int64_t tile = n - c0 < kFloatCols ? n - c0 : kFloatCols;
+    const float* cols[kFloatCols];
+    for (int64_t c = 0; c < tile; ++c) cols[c] = act + (c0 + c) * k;
+    float out[kFloatRows * kFloatCols];
+    if (rm == kFloatRows) {
+      FloatRowTile<kFloatRows>(w_row, w_row_bytes, cols, tile, k, out, load);
+    } else {
+      FloatRowTile<1>(w_row, w_row_bytes, cols, tile, k, out, load);
+    }
+    for (int64_t rr = 0; rr < rm; ++rr) {
+      for (int64_t c = 0; c < tile; ++c) y[(c0 + c) * m + r + rr] = out[rr * tile + c];
+    }
+  }
+}
+
+template <class Load>
+HWY_INLINE void FloatRows(const uint8_t* w, size_t w_row_bytes, int64_t row_begin, int64_t row_end,
+                          const float* act, int64_t k, int64_t n, float* y, int64_t m, Load load) {
+  // F16/BF16 weights are widened in registers for every column tile: widening a row tile
+  // to F32 in memory once measured slower (twice the bytes competing with the
+  // activations for L1).
+  for (int64_t r = row_begin; r < row_end;) {
+    const int64_t rm = row_end - r >= kFloatRows ? kFloatRows : 1;
+    FloatRowTileAllColumns(w + r * w_row_bytes, w_row_bytes, r, rm, act, k, n, y, m, load);
+    r += rm;
   }
 }
 
@@ -683,7 +779,17 @@ HWY_INLINE void ForEachTile(const uint8_t* w, size_t w_row_bytes, int64_t row_be
         case 1: row(std::integral_constant<int, 1>(), w_row, cols, out); break;
         case 2: row(std::integral_constant<int, 2>(), w_row, cols, out); break;
         case 3: row(std::integral_constant<int, 3>(), w_row, cols, out); break;
-        default: row(std::integral_constant<int, 4>(), w_row, cols, out); break;
+        case 4: row(std::integral_constant<int, 4>(), w_row, cols, out); break;
+        default:
+          if constexpr (kMaxTile > 4) {
+            switch (tile) {
+              case 5: row(std::integral_constant<int, 5>(), w_row, cols, out); break;
+              case 6: row(std::integral_constant<int, 6>(), w_row, cols, out); break;
+              case 7: row(std::integral_constant<int, 7>(), w_row, cols, out); break;
+              default: row(std::integral_constant<int, kMaxTile>(), w_row, cols, out); break;
+            }
+          }
+          break;
       }
       for (int64_t c = 0; c < tile; ++c) y[(c0 + c) * m + r] = out[c];
     }
@@ -737,11 +843,8 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
         });
   };
   const auto float_rows = [&](auto load, size_t element_bytes) {
-    ForEachTile<float>(w, static_cast<size_t>(k) * element_bytes, row_begin, row_end, act,
-                       static_cast<size_t>(k) * sizeof(float), n, y, m,
-                       [&](auto nc, const uint8_t* w_row, const float* const* cols, float* out) {
-                         RowFloat<decltype(nc)::value>(w_row, cols, k, out, load);
-                       });
+    FloatRows(w, static_cast<size_t>(k) * element_bytes, row_begin, row_end,
+              reinterpret_cast<const float*>(act), k, n, y, m, load);
   };
   switch (static_cast<GgmlType>(type_id)) {
     case GgmlType::q8_0: return signed_rows(DecodeQ8_0(), sizeof(BlockQ8_0));

@@ -142,7 +142,8 @@ sluice_status kv_create(sluice_backend_model* model, const sluice_kv_desc* desc,
     kv->model = model;
     kv->geometry = geometry_of(*desc);
     const size_t bytes = kv->geometry.block_bytes() * desc->n_blocks;
-    kv->storage.resize(bytes);  // bad_alloc -> SLUICE_ERR_OUT_OF_MEMORY
+    kv->storage.reset(static_cast<uint8_t*>(std::calloc(bytes == 0 ? 1 : bytes, 1)));
+    if (!kv->storage) throw std::bad_alloc();  // -> SLUICE_ERR_OUT_OF_MEMORY
     *out = kv.release();
     return SLUICE_OK;
   });
@@ -182,20 +183,18 @@ sluice_status graph_compile(sluice_backend_model* model, const sluice_graph* gra
     for (size_t i = 0; i < graph->n_nodes; ++i) {
       compiled->nodes.push_back(*SLUICE_ARRAY_ELEM(sluice_graph_node, graph->nodes, i));
     }
-    // Last reader of every node; a reshape's source lives as long as the reshape.
-    compiled->last_use.assign(compiled->nodes.size(), -1);
+    // Weight shapes and types per node, then the step program (fusions, buffer roots).
+    std::vector<int32_t> weight_dtypes(compiled->nodes.size(), -1);
+    compiled->weight_dims.assign(compiled->nodes.size(), {1, 1, 1, 1});
     for (size_t i = 0; i < compiled->nodes.size(); ++i) {
-      for (int32_t s : compiled->nodes[i].src) {
-        if (s >= 0) compiled->last_use[static_cast<size_t>(s)] = static_cast<int32_t>(i);
-      }
-    }
-    for (size_t i = compiled->nodes.size(); i-- > 0;) {
       const auto& n = compiled->nodes[i];
-      if (n.op == SLUICE_OP_RESHAPE && n.src[0] >= 0) {
-        auto& l = compiled->last_use[static_cast<size_t>(n.src[0])];
-        l = std::max(l, compiled->last_use[i]);
-      }
+      if (n.op != SLUICE_OP_WEIGHT) continue;
+      const auto& w = model->weights[static_cast<size_t>(n.iparams[0])];
+      weight_dtypes[i] = w.dtype;
+      for (int d = 0; d < 4; ++d) compiled->weight_dims[i][static_cast<size_t>(d)] = w.dims[d];
     }
+    compiled->program =
+        sluice::cpu::build_program(compiled->nodes, compiled->output_node, weight_dtypes);
     *out = compiled.release();
     return SLUICE_OK;
   });

@@ -22,7 +22,7 @@ uint8_t* sluice_backend_kv_s::k_row(uint32_t layer, int32_t block, uint32_t slot
   const KvGeometry& g = geometry;
   const size_t layer_block =
       static_cast<size_t>(g.block_size) * (g.k_row_bytes() + g.v_row_bytes());
-  return storage.data() + (static_cast<size_t>(block) * g.n_layers + layer) * layer_block +
+  return storage.get() + (static_cast<size_t>(block) * g.n_layers + layer) * layer_block +
          slot * g.k_row_bytes();
 }
 
@@ -30,6 +30,6 @@ uint8_t* sluice_backend_kv_s::v_row(uint32_t layer, int32_t block, uint32_t slot
   const KvGeometry& g = geometry;
   const size_t layer_block =
       static_cast<size_t>(g.block_size) * (g.k_row_bytes() + g.v_row_bytes());
-  return storage.data() + (static_cast<size_t>(block) * g.n_layers + layer) * layer_block +
+  return storage.get() + (static_cast<size_t>(block) * g.n_layers + layer) * layer_block +
          g.block_size * g.k_row_bytes() + slot * g.v_row_bytes();
 }

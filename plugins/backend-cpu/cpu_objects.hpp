@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,15 +45,12 @@ struct sluice_backend_kv_s {
   sluice_backend_model* model = nullptr;
   sluice::cpu::KvGeometry geometry;
   // Layout: [block][layer][K rows of block_size tokens][V rows of block_size tokens], so a
-  // whole block (every layer) is one contiguous range.
-  std::vector<uint8_t> storage;
+  // whole block (every layer) is one contiguous range. calloc'd: the kernel maps zero
+  // pages lazily, so blocks never written cost no resident memory.
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint8_t, Free> storage;
   uint8_t* k_row(uint32_t layer, int32_t block, uint32_t slot);
   uint8_t* v_row(uint32_t layer, int32_t block, uint32_t slot);
-};
-
-struct sluice_backend_graph_s {
-  sluice_backend_model* model = nullptr;
-  std::vector<sluice_graph_node> nodes;
-  int32_t output_node = -1;
-  std::vector<int32_t> last_use;  // the last node reading each node's result
 };

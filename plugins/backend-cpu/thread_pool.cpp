@@ -1,73 +1,102 @@
 #include "thread_pool.hpp"
 
+#include <chrono>
+#include <utility>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace sluice::cpu {
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// How long a thread waits actively before parking: long enough to bridge the gap
+// between two dispatches of one graph (single-threaded ops, attention of a short
+// context), short enough that an idle server stops burning its cores almost at once.
+// After the first few microseconds it yields between polls, so that on an oversubscribed
+// machine the thread it waits for (often on the same core) gets to run.
+constexpr auto kSpinFor = std::chrono::microseconds(20);
+constexpr auto kYieldFor = std::chrono::microseconds(300);
+
+// Waits until pred() holds or kYieldFor has passed; returns pred().
+template <class Pred>
+bool spin_until(Pred pred) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (pred()) return true;
+      cpu_relax();
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited > kYieldFor) return pred();
+    if (waited > kSpinFor) std::this_thread::yield();
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int32_t n_threads) {
-  for (int32_t i = 1; i < n_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (int32_t i = 1; i < n_threads; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
 }
 
 ThreadPool::~ThreadPool() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  stopping_.store(true);
+  generation_.fetch_add(1);
+  generation_.notify_all();
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::drain() {
+void ThreadPool::drain(int32_t thread) {
   for (int64_t i = next_.fetch_add(1); i < n_tasks_; i = next_.fetch_add(1)) {
     try {
-      (*job_)(i);
+      task_(ctx_, i, thread);
     } catch (...) {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(error_mutex_);
       if (!error_) error_ = std::current_exception();
     }
   }
 }
 
-void ThreadPool::worker_loop() {
-  uint64_t seen = 0;
+void ThreadPool::worker_loop(int32_t thread) {
+  uint32_t seen =
+      0;  // the constructor's value: a job published before this thread ran is still new
   for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+    if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
+      generation_.wait(seen);  // parks; returns once the generation moved on
     }
-    drain();
-    {
-      std::lock_guard lock(mutex_);
-      if (--busy_ == 0) done_.notify_one();
-    }
+    seen = generation_.load(std::memory_order_acquire);
+    if (stopping_.load()) return;
+    drain(thread);
+    if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) unfinished_.notify_one();
   }
 }
 
-void ThreadPool::run(int64_t n_tasks, const std::function<void(int64_t)>& fn) {
-  if (n_tasks <= 0) return;
-  if (workers_.empty() || n_tasks == 1) {
-    for (int64_t i = 0; i < n_tasks; ++i) fn(i);
-    return;
+void ThreadPool::dispatch(int64_t n_tasks, Task task, void* ctx) {
+  task_ = task;
+  ctx_ = ctx;
+  n_tasks_ = n_tasks;
+  error_ = nullptr;
+  next_.store(0, std::memory_order_relaxed);
+  unfinished_.store(static_cast<int32_t>(workers_.size()), std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_release);  // publishes the job
+  generation_.notify_all();  // a syscall only when some worker has parked
+  drain(0);
+  for (int32_t left = unfinished_.load(std::memory_order_acquire); left != 0;
+       left = unfinished_.load(std::memory_order_acquire)) {
+    if (!spin_until([&] { return unfinished_.load(std::memory_order_acquire) == 0; })) {
+      unfinished_.wait(left);
+    }
   }
-  {
-    std::lock_guard lock(mutex_);
-    job_ = &fn;
-    n_tasks_ = n_tasks;
-    next_.store(0);
-    error_ = nullptr;
-    busy_ = static_cast<int32_t>(workers_.size());
-    ++generation_;
-  }
-  wake_.notify_all();
-  drain();
-  std::exception_ptr error;
-  {
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [&] { return busy_ == 0; });
-    job_ = nullptr;
-    error = error_;
-  }
-  if (error) std::rethrow_exception(error);
+  task_ = nullptr;
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
 }  // namespace sluice::cpu
