@@ -1,0 +1,34 @@
+#include "server/engine_requests.hpp"
+
+#include <random>
+
+namespace sluice::server {
+
+std::vector<engine::Request> make_engine_requests(const GenerationOptions& gen,
+                                                  const std::vector<int32_t>& prompt,
+                                                  const std::string& request_id) {
+  uint64_t seed = 0;
+  if (gen.seed) {
+    seed = *gen.seed;
+  } else {
+    std::random_device device;
+    seed = (static_cast<uint64_t>(device()) << 32) ^ device();
+  }
+  std::vector<engine::Request> requests;
+  requests.reserve(gen.n);
+  for (uint32_t i = 0; i < gen.n; ++i) {
+    engine::Request r;
+    r.id = gen.n == 1 ? request_id : request_id + "/" + std::to_string(i);
+    r.prompt = prompt;
+    r.max_tokens = gen.max_tokens;
+    r.sampling = gen.sampling;
+    r.sampling.seed = seed + i;
+    r.stop = gen.stop;
+    r.ignore_eos = gen.ignore_eos;
+    r.logprobs = gen.logprobs;
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,112 @@
+#include "server/ollama_format.hpp"
+
+#include "server/stream_format.hpp"
+#include "server/timings.hpp"
+
+namespace sluice::server {
+namespace {
+
+const char* done_reason(const ChoiceState& state) {
+  if (!state.finish) return "stop";
+  return state.finish->reason == engine::FinishReason::length ? "length" : "stop";
+}
+
+}  // namespace
+
+std::string OllamaFormatter::content_type() const {
+  return kNdjsonContentType;
+}
+
+Json OllamaFormatter::part(const std::string& text, bool done) const {
+  Json out = {{"model", info_.model}, {"created_at", rfc3339(std::chrono::system_clock::now())}};
+  if (info_.chat) {
+    out["message"] = Json{{"role", "assistant"}, {"content", text}};
+  } else {
+    out["response"] = text;
+  }
+  out["done"] = done;
+  return out;
+}
+
+Json OllamaFormatter::logprob_entries(const std::vector<engine::TokenOutput>& tokens) const {
+  Json out = Json::array();
+  auto piece = [&](int32_t id) {
+    return info_.tokenizer && id >= 0 && id < info_.tokenizer->n_vocab()
+               ? info_.tokenizer->token_to_piece(id)
+               : std::string();
+  };
+  for (const auto& token : tokens) {
+    Json top = Json::array();
+    for (const auto& alt : token.top)
+      top.push_back(Json{{"token", piece(alt.token)}, {"logprob", alt.logprob}});
+    Json entry = {{"token", piece(token.token)}, {"logprob", token.logprob}};
+    if (!top.empty()) entry["top_logprobs"] = std::move(top);
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Json OllamaFormatter::final_object(const ChoiceState& state, const std::string& text) const {
+  Json out = part(text, true);
+  out["done_reason"] = done_reason(state);
+  if (!info_.chat) {
+    Json context = Json::array();
+    for (int32_t id : info_.context) context.push_back(id);
+    for (const auto& token : state.tokens) context.push_back(token.token);
+    out["context"] = std::move(context);
+  }
+  add_ollama_durations(out, state, info_.request_start);
+  return out;
+}
+
+std::string OllamaFormatter::stream_token(uint32_t, const ChoiceState&,
+                                          const engine::TokenOutput& token) {
+  if (info_.logprobs >= 0) pending_.push_back(token);
+  if (token.text.empty()) return {};
+  Json out = part(token.text, false);
+  if (info_.logprobs >= 0) {
+    out["logprobs"] = logprob_entries(pending_);
+    pending_.clear();
+  }
+  return ndjson_line(out);
+}
+
+std::string OllamaFormatter::stream_finish(uint32_t, const ChoiceState&,
+                                           const std::string& released_text) {
+  if (released_text.empty() && pending_.empty()) return {};
+  Json out = part(released_text, false);
+  if (info_.logprobs >= 0) {
+    out["logprobs"] = logprob_entries(pending_);
+    pending_.clear();
+  }
+  return ndjson_line(out);
+}
+
+std::string OllamaFormatter::stream_end(const std::vector<ChoiceState>& choices) {
+  return ndjson_line(final_object(choices.at(0), ""));
+}
+
+std::string OllamaFormatter::stream_error(const ApiError& error) {
+  return ndjson_line(ollama_error_body(error));
+}
+
+Json OllamaFormatter::whole(const std::vector<ChoiceState>& choices) {
+  const ChoiceState& state = choices.at(0);
+  Json out = final_object(state, state.text);
+  if (info_.logprobs >= 0) out["logprobs"] = logprob_entries(state.tokens);
+  return out;
+}
+
+Json OllamaFormatter::load_reply(const std::string& model, bool chat) {
+  Json out = {{"model", model}, {"created_at", rfc3339(std::chrono::system_clock::now())}};
+  if (chat) {
+    out["message"] = Json{{"role", "assistant"}, {"content", ""}};
+  } else {
+    out["response"] = "";
+  }
+  out["done"] = true;
+  out["done_reason"] = "load";
+  return out;
+}
+
+}  // namespace sluice::server

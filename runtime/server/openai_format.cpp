@@ -1,0 +1,258 @@
+#include "server/openai_format.hpp"
+
+#include "server/stream_format.hpp"
+#include "server/timings.hpp"
+
+namespace sluice::server {
+namespace {
+
+const char* finish_reason_name(const ChoiceState& state) {
+  if (!state.finish) return "stop";
+  return state.finish->reason == engine::FinishReason::length ? "length" : "stop";
+}
+
+Json bytes_of(const std::string& piece) {
+  Json bytes = Json::array();
+  for (unsigned char c : piece) bytes.push_back(static_cast<int>(c));
+  return bytes;
+}
+
+}  // namespace
+
+// ---- shared
+
+std::string OpenAiFormatterBase::content_type() const {
+  return kSseContentType;
+}
+
+std::string OpenAiFormatterBase::stream_error(const ApiError& error) {
+  return sse_data(openai_error_body(error));
+}
+
+Json OpenAiFormatterBase::usage(const std::vector<ChoiceState>& choices) const {
+  int64_t completion = 0;
+  for (const auto& c : choices) completion += static_cast<int64_t>(c.tokens.size());
+  // The prompt is counted once; its cached part is known only when a choice has finished.
+  int64_t cached = 0;
+  if (!choices.empty() && choices.front().finish)
+    cached = choices.front().finish->timings.cached_tokens;
+  return Json{{"prompt_tokens", info_.prompt_tokens},
+              {"completion_tokens", completion},
+              {"total_tokens", info_.prompt_tokens + completion},
+              {"prompt_tokens_details", {{"cached_tokens", cached}}}};
+}
+
+Json OpenAiFormatterBase::chunk_head(const char* object) const {
+  return Json{{"id", info_.id},
+              {"object", object},
+              {"created", info_.created},
+              {"model", info_.model},
+              {"system_fingerprint", info_.system_fingerprint}};
+}
+
+std::string OpenAiFormatterBase::token_piece(int32_t token) const {
+  if (!info_.tokenizer || token < 0 || token >= info_.tokenizer->n_vocab()) return {};
+  return info_.tokenizer->token_to_piece(token);
+}
+
+// ---- chat
+
+ChatCompletionFormatter::ChatCompletionFormatter(OpenAiResponseInfo info, size_t choices)
+    : OpenAiFormatterBase(std::move(info)), pending_logprobs_(choices), n_choices_(choices) {}
+
+Json ChatCompletionFormatter::logprob_entry(const engine::TokenOutput& token) const {
+  const std::string piece = token_piece(token.token);
+  Json top = Json::array();
+  for (const auto& alt : token.top) {
+    const std::string alt_piece = token_piece(alt.token);
+    top.push_back(
+        Json{{"token", alt_piece}, {"logprob", alt.logprob}, {"bytes", bytes_of(alt_piece)}});
+  }
+  return Json{{"token", piece},
+              {"logprob", token.logprob},
+              {"bytes", bytes_of(piece)},
+              {"top_logprobs", std::move(top)}};
+}
+
+Json ChatCompletionFormatter::chunk(uint32_t choice, Json delta, Json logprobs,
+                                    Json finish_reason) const {
+  Json out = chunk_head("chat.completion.chunk");
+  out["choices"] = Json::array({Json{{"index", choice},
+                                     {"delta", std::move(delta)},
+                                     {"logprobs", std::move(logprobs)},
+                                     {"finish_reason", std::move(finish_reason)}}});
+  if (info_.include_usage) out["usage"] = nullptr;
+  return out;
+}
+
+std::string ChatCompletionFormatter::stream_begin() {
+  std::string out;
+  for (uint32_t i = 0; i < n_choices_; ++i)
+    out += sse_data(chunk(i, Json{{"role", "assistant"}, {"content", ""}}, nullptr, nullptr));
+  return out;
+}
+
+std::string ChatCompletionFormatter::stream_token(uint32_t choice, const ChoiceState&,
+                                                  const engine::TokenOutput& token) {
+  auto& pending = pending_logprobs_[choice];
+  if (info_.logprobs >= 0) {
+    if (pending.is_null()) pending = Json::array();
+    pending.push_back(logprob_entry(token));
+  }
+  if (token.text.empty()) return {};  // held back; its logprobs go with the next text
+  Json logprobs = nullptr;
+  if (info_.logprobs >= 0) {
+    logprobs = Json{{"content", std::move(pending)}};
+    pending = nullptr;
+  }
+  return sse_data(chunk(choice, Json{{"content", token.text}}, std::move(logprobs), nullptr));
+}
+
+std::string ChatCompletionFormatter::stream_finish(uint32_t choice, const ChoiceState& state,
+                                                   const std::string& released_text) {
+  auto& pending = pending_logprobs_[choice];
+  Json logprobs = nullptr;
+  if (!pending.is_null()) {
+    logprobs = Json{{"content", std::move(pending)}};
+    pending = nullptr;
+  }
+  std::string out;
+  if (!released_text.empty()) {
+    out += sse_data(chunk(choice, Json{{"content", released_text}}, std::move(logprobs), nullptr));
+    logprobs = nullptr;
+  }
+  Json last = chunk(choice, Json::object(), std::move(logprobs), finish_reason_name(state));
+  last["timings"] = llama_timings(state, info_.timings_per_token, info_.request_start);
+  out += sse_data(last);
+  return out;
+}
+
+std::string ChatCompletionFormatter::stream_end(const std::vector<ChoiceState>& choices) {
+  std::string out;
+  if (info_.include_usage) {
+    Json last = chunk_head("chat.completion.chunk");
+    last["choices"] = Json::array();
+    last["usage"] = usage(choices);
+    out += sse_data(last);
+  }
+  out += sse_done();
+  return out;
+}
+
+Json ChatCompletionFormatter::whole(const std::vector<ChoiceState>& choices) {
+  Json out = chunk_head("chat.completion");
+  Json list = Json::array();
+  for (uint32_t i = 0; i < choices.size(); ++i) {
+    const auto& c = choices[i];
+    Json logprobs = nullptr;
+    if (info_.logprobs >= 0) {
+      Json content = Json::array();
+      for (const auto& token : c.tokens) content.push_back(logprob_entry(token));
+      logprobs = Json{{"content", std::move(content)}};
+    }
+    list.push_back(Json{{"index", i},
+                        {"message", {{"role", "assistant"}, {"content", c.text}}},
+                        {"logprobs", std::move(logprobs)},
+                        {"finish_reason", finish_reason_name(c)}});
+  }
+  out["choices"] = std::move(list);
+  out["usage"] = usage(choices);
+  if (!choices.empty())
+    out["timings"] = llama_timings(choices[0], info_.timings_per_token, info_.request_start);
+  return out;
+}
+
+// ---- completions
+
+CompletionFormatter::CompletionFormatter(OpenAiResponseInfo info, size_t choices)
+    : OpenAiFormatterBase(std::move(info)), pending_(choices), sent_bytes_(choices, 0) {}
+
+Json CompletionFormatter::logprobs_block(const std::vector<engine::TokenOutput>& tokens,
+                                         size_t offset) const {
+  Json pieces = Json::array(), logprobs = Json::array(), tops = Json::array(),
+       offsets = Json::array();
+  for (const auto& token : tokens) {
+    const std::string piece = token_piece(token.token);
+    pieces.push_back(piece);
+    logprobs.push_back(token.logprob);
+    Json top = Json::object();
+    for (const auto& alt : token.top) top[token_piece(alt.token)] = alt.logprob;
+    tops.push_back(std::move(top));
+    offsets.push_back(offset);
+    offset += piece.size();
+  }
+  return Json{{"tokens", std::move(pieces)},
+              {"token_logprobs", std::move(logprobs)},
+              {"top_logprobs", std::move(tops)},
+              {"text_offset", std::move(offsets)}};
+}
+
+Json CompletionFormatter::chunk(uint32_t choice, const std::string& text, Json logprobs,
+                                Json finish_reason) const {
+  Json out = chunk_head("text_completion");
+  out["choices"] = Json::array({Json{{"index", choice},
+                                     {"text", text},
+                                     {"logprobs", std::move(logprobs)},
+                                     {"finish_reason", std::move(finish_reason)}}});
+  if (info_.include_usage) out["usage"] = nullptr;
+  return out;
+}
+
+std::string CompletionFormatter::stream_token(uint32_t choice, const ChoiceState&,
+                                              const engine::TokenOutput& token) {
+  auto& pending = pending_[choice];
+  if (info_.logprobs >= 0) pending.push_back(token);
+  if (token.text.empty()) return {};
+  Json logprobs = nullptr;
+  if (info_.logprobs >= 0) {
+    logprobs = logprobs_block(pending, sent_bytes_[choice]);
+    pending.clear();
+  }
+  sent_bytes_[choice] += token.text.size();
+  return sse_data(chunk(choice, token.text, std::move(logprobs), nullptr));
+}
+
+std::string CompletionFormatter::stream_finish(uint32_t choice, const ChoiceState& state,
+                                               const std::string& released_text) {
+  auto& pending = pending_[choice];
+  Json logprobs = nullptr;
+  if (!pending.empty()) {
+    logprobs = logprobs_block(pending, sent_bytes_[choice]);
+    pending.clear();
+  }
+  sent_bytes_[choice] += released_text.size();
+  Json last = chunk(choice, released_text, std::move(logprobs), finish_reason_name(state));
+  last["timings"] = llama_timings(state, info_.timings_per_token, info_.request_start);
+  return sse_data(last);
+}
+
+std::string CompletionFormatter::stream_end(const std::vector<ChoiceState>& choices) {
+  std::string out;
+  if (info_.include_usage) {
+    Json last = chunk_head("text_completion");
+    last["choices"] = Json::array();
+    last["usage"] = usage(choices);
+    out += sse_data(last);
+  }
+  out += sse_done();
+  return out;
+}
+
+Json CompletionFormatter::whole(const std::vector<ChoiceState>& choices) {
+  Json out = chunk_head("text_completion");
+  Json list = Json::array();
+  for (uint32_t i = 0; i < choices.size(); ++i) {
+    const auto& c = choices[i];
+    list.push_back(Json{{"index", i},
+                        {"text", c.text},
+                        {"logprobs", info_.logprobs >= 0 ? logprobs_block(c.tokens, 0) : Json()},
+                        {"finish_reason", finish_reason_name(c)}});
+  }
+  out["choices"] = std::move(list);
+  out["usage"] = usage(choices);
+  if (!choices.empty())
+    out["timings"] = llama_timings(choices[0], info_.timings_per_token, info_.request_start);
+  return out;
+}
+
+}  // namespace sluice::server
