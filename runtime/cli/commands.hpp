@@ -1,6 +1,7 @@
 // The `sluice` subcommands. Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -76,6 +77,35 @@ struct BenchOptions {
 // llama-bench-style prompt processing (pp) and generation (tg) tokens/s, mean and
 // standard deviation over repetitions, through the backend plugin as served.
 int run_bench(const BenchOptions& options);
+
+struct ServeOptions {
+  std::optional<std::filesystem::path> config;
+  std::optional<std::filesystem::path> model;  // serve this file (besides the config's)
+  std::string name;                            // its name; default: the file stem
+  std::optional<std::string> host;
+  std::optional<uint16_t> port;  // 0: any free port
+  std::optional<uint32_t> max_seqs;
+  std::optional<uint32_t> kv_blocks;
+  std::optional<uint32_t> n_ctx;
+  std::optional<uint32_t> threads;
+  std::string scheduler;
+  std::string log_level;
+  std::string log_format;
+};
+
+// Serves the OpenAI and Ollama APIs until SIGTERM/SIGINT, then drains and exits 0.
+// Exit 1 when a model cannot be loaded or the address cannot be bound, 2 on bad options.
+int run_serve(const ServeOptions& options);
+
+struct PullOptions {
+  std::string what;                             // a known model name or an http(s) URL
+  std::optional<std::filesystem::path> output;  // default: model_cache_dir()/NAME.gguf
+  std::string sha256;                           // overrides the known checksum
+};
+
+// Downloads a model (resuming a partial download, verifying its sha256) and prints its
+// path. Exit 1 on a failed download or checksum, 2 on a bad argument.
+int run_pull(const PullOptions& options);
 
 // Validates a configuration file without starting anything. Exit 0 when valid.
 int run_check_config(const std::filesystem::path& file);

@@ -105,7 +105,61 @@ int main(int argc, char** argv) {
                          "Parse special tokens written in the text (<|im_start|>, <s>)");
   tokenize_cmd->add_flag("--pieces", tokenize.pieces, "Print one 'id<TAB>piece' line per token");
 
+  sluice::cli::ServeOptions serve;
+  std::string serve_config, serve_model, serve_host;
+  int serve_port = -1;
+  uint32_t serve_max_seqs = 0, serve_kv_blocks = 0, serve_n_ctx = 0, serve_threads = 0;
+  CLI::App* serve_cmd =
+      app.add_subcommand("serve", "Serve the OpenAI and Ollama HTTP APIs (SIGTERM drains)");
+  serve_cmd->add_option("-c,--config", serve_config, "Configuration file (TOML)")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("-m,--model", serve_model, "Serve this GGUF model")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--name", serve.name, "Name of the -m model (default: the file stem)");
+  serve_cmd->add_option("--host", serve_host, "Address to bind (default 127.0.0.1)");
+  serve_cmd->add_option("--port", serve_port, "Port (default 8080; 0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--max-seqs", serve_max_seqs, "Sequences in one engine step at most")
+      ->check(CLI::Range(1, 4096));
+  serve_cmd->add_option("--kv-blocks", serve_kv_blocks, "KV cache blocks per model")
+      ->check(CLI::Range(1, 1 << 24));
+  serve_cmd->add_option("--ctx-size", serve_n_ctx, "Context per sequence (0: the model's)")
+      ->check(CLI::Range(0, 1 << 20));
+  serve_cmd->add_option("-t,--threads", serve_threads, "Backend threads (0: all cores)")
+      ->check(CLI::Range(0, 1024));
+  serve_cmd->add_option("--scheduler", serve.scheduler, "Scheduler plugin (default fcfs)");
+  serve_cmd->add_option("--log-level", serve.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  serve_cmd->add_option("--log-format", serve.log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  sluice::cli::PullOptions pull;
+  std::string pull_output;
+  CLI::App* pull_cmd =
+      app.add_subcommand("pull", "Download a model (resumable, sha256-checked) and print its path");
+  pull_cmd->add_option("MODEL", pull.what, "stories260K, or an http(s) URL of a GGUF file")
+      ->required();
+  pull_cmd->add_option("-o,--output", pull_output, "Where to write it (default: the cache)");
+  pull_cmd->add_option("--sha256", pull.sha256, "Expected sha256 (lower-case hex)");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (*pull_cmd) {
+    if (!pull_output.empty()) pull.output = pull_output;
+    return sluice::cli::run_pull(pull);
+  }
+
+  if (*serve_cmd) {
+    if (!serve_config.empty()) serve.config = serve_config;
+    if (!serve_model.empty()) serve.model = serve_model;
+    if (!serve_host.empty()) serve.host = serve_host;
+    if (serve_port >= 0) serve.port = static_cast<uint16_t>(serve_port);
+    if (serve_max_seqs > 0) serve.max_seqs = serve_max_seqs;
+    if (serve_kv_blocks > 0) serve.kv_blocks = serve_kv_blocks;
+    if (serve_n_ctx > 0) serve.n_ctx = serve_n_ctx;
+    if (serve_threads > 0) serve.threads = serve_threads;
+    return sluice::cli::run_serve(serve);
+  }
 
   if (*plugins_cmd) {
     if (!plugins_config.empty()) plugins.config = plugins_config;

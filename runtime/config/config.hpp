@@ -75,6 +75,8 @@ struct ModelConfig {
   bool prefix_cache = true;                  // reuse KV of full blocks shared by prompts
   uint32_t max_preemptions = 8;              // a sequence preempted more often fails
   std::optional<std::string> chat_template;  // overrides the GGUF's tokenizer.chat_template
+  std::string url;     // when `path` does not exist: download from here (sluice pull)
+  std::string sha256;  // the download must match it (lower-case hex)
   SourcePos pos;
 };
 

@@ -175,6 +175,16 @@ void read_models(ReadContext& ctx, const toml::array& models, const std::filesys
     std::string chat_template;
     r.read("chat_template", chat_template);
     if (!chat_template.empty()) model.chat_template = chat_template;
+    r.read("url", model.url);
+    if (!model.url.empty() && model.url.rfind("http://", 0) != 0 &&
+        model.url.rfind("https://", 0) != 0) {
+      ctx.diagnostics.push_back({r.pos_of("url"), path + ".url", "expected an http(s) URL"});
+    }
+    r.read("sha256", model.sha256);
+    if (!model.sha256.empty() && !is_sha256_hex(model.sha256)) {
+      ctx.diagnostics.push_back(
+          {r.pos_of("sha256"), path + ".sha256", "expected 64 lower-case hexadecimal digits"});
+    }
     r.finish();
     if (has_name && model.name.empty()) {
       ctx.diagnostics.push_back({r.pos_of("name"), path + ".name", "must not be empty"});
@@ -185,7 +195,7 @@ void read_models(ReadContext& ctx, const toml::array& models, const std::filesys
     if (has_path && !file.empty()) {
       model.path = resolve(base, file);
       std::error_code ec;
-      if (!std::filesystem::is_regular_file(model.path, ec)) {
+      if (!std::filesystem::is_regular_file(model.path, ec) && model.url.empty()) {
         ctx.diagnostics.push_back(
             {r.pos_of("path"), path + ".path", "no such file: " + model.path.string()});
       }

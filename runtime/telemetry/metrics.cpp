@@ -1,9 +1,11 @@
 #include "telemetry/metrics.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
 namespace sluice::telemetry {
 namespace {
@@ -34,15 +36,10 @@ std::string escape(const std::string& s, bool quote) {
 std::string format_value(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
-    std::ostringstream s;
-    s << static_cast<long long>(v);
-    return s.str();
-  }
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
+  // The shortest text that reads back as the same double: 0.005, not 0.0050000000000000001.
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
 }
 
 std::string label_set(const Labels& labels, const std::string& extra_key = {},

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""`sluice serve` on stories260K under the conditions the serving issue names, with the
+real engine, scheduler and backend plugins:
+
+  prefix_cache  a repeated prompt is served from the prefix cache: metrics show hits and
+                the second request's prompt eval count covers only the new tokens
+  disconnects   100 clients that vanish mid-stream leave the KV block count exactly at
+                its baseline
+  overload      10x more concurrent requests than the waiting queue holds: the excess
+                gets 503 with Retry-After, nothing crashes, every admitted request
+                completes with the greedy text `sluice run` gives
+  drain         SIGTERM while a stream runs: new requests are refused, the stream ends
+                either complete or with an explicit error event, the exit code is 0
+
+Usage: serving_test.py SLUICE_BINARY MODEL.gguf CASE...
+"""
+import http.client
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SLUICE, MODEL = sys.argv[1], sys.argv[2]
+CASES = sys.argv[3:]
+
+
+class Server:
+    def __init__(self, *extra, config=None):
+        args = [SLUICE, "serve", "--port", "0", "--log-level", "warn"]
+        if config:
+            self.config_file = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+            self.config_file.write(config)
+            self.config_file.close()
+            args += ["--config", self.config_file.name]
+        else:
+            args += ["-m", MODEL]
+        self.proc = subprocess.Popen(args + list(extra), stderr=subprocess.PIPE, text=True)
+        self.stderr_lines = []
+        deadline = time.time() + 60
+        self.port = None
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                break
+            self.stderr_lines.append(line)
+            m = re.search(r"listening on http://[^:]+:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if self.port is None:
+            raise SystemExit("server did not start: " + "".join(self.stderr_lines))
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        while time.time() < deadline:  # until the model is loaded
+            try:
+                if self.request("GET", "/health")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SystemExit("server never became healthy")
+
+    def _drain_stderr(self):
+        for line in self.proc.stderr:
+            self.stderr_lines.append(line)
+
+    def request(self, method, path, body=None, timeout=120):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        data = json.dumps(body) if body is not None else None
+        conn.request(method, path, body=data,
+                     headers={"Content-Type": "application/json"} if data else {})
+        resp = conn.getresponse()
+        payload = resp.read()
+        conn.close()
+        return resp.status, payload, dict(resp.getheaders())
+
+    def metric(self, name):
+        status, body, _ = self.request("GET", "/metrics")
+        assert status == 200, status
+        total = None
+        for line in body.decode().splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                total = (total or 0.0) + float(line.rsplit(" ", 1)[1])
+        return total
+
+    def finish(self):
+        """Stops the server; a nonzero exit fails the case unless it already failed."""
+        code = self.stop()
+        if code != 0 and sys.exc_info()[0] is None:
+            raise SystemExit(f"FAIL: exit code {code} after SIGTERM; log:\n" +
+                             "".join(self.stderr_lines[-20:]))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise SystemExit("server did not exit within 60 s of SIGTERM")
+
+
+def check(cond, message):
+    if not cond:
+        raise SystemExit("FAIL: " + message)
+
+
+def sluice_run(prompt, n):
+    out = subprocess.run([SLUICE, "run", "-m", MODEL, "-p", prompt, "-n", str(n), "--temp", "0",
+                          "--json"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["text"]
+
+
+def completion(server, prompt, n, stream=False):
+    return server.request("POST", "/v1/completions", {
+        "model": "stories260K", "prompt": prompt, "max_tokens": n, "temperature": 0,
+        "stream": stream})
+
+
+def case_prefix_cache():
+    s = Server()
+    try:
+        prompt = ("Once upon a time there was a little girl named Lily. She liked to play "
+                  "outside with her dog in the big green park near her house.")
+        # raw: the prompt as given, without a template after it, so the new tokens are a tail.
+        status, body, _ = s.request("POST", "/api/generate", {
+            "model": "stories260K", "prompt": prompt, "stream": False, "raw": True,
+            "options": {"temperature": 0, "num_predict": 8}})
+        check(status == 200, f"first request: {status} {body[:200]}")
+        first = json.loads(body)
+        hits_before = s.metric("sluice:prefix_cache_hits_total") or 0
+        status, body, _ = s.request("POST", "/api/generate", {
+            "model": "stories260K", "prompt": prompt + " One day", "stream": False, "raw": True,
+            "options": {"temperature": 0, "num_predict": 8}})
+        check(status == 200, f"second request: {status}")
+        second = json.loads(body)
+        hits_after = s.metric("sluice:prefix_cache_hits_total")
+        check(hits_after > hits_before, f"no prefix cache hits in metrics ({hits_after})")
+        new_tokens = second["prompt_eval_count"]
+        check(new_tokens < first["prompt_eval_count"],
+              f"second prompt eval count {new_tokens} should cover only the new tokens "
+              f"(first: {first['prompt_eval_count']})")
+        # Everything up to the last full block of the shared part comes from the cache: at
+        # most one block (16 tokens) plus the new words are evaluated again.
+        check(new_tokens <= 16 + 4, f"{new_tokens} tokens evaluated; expected one block at most")
+        print(f"prefix_cache: first evaluated {first['prompt_eval_count']} tokens, second "
+              f"{new_tokens}; hits {hits_before} -> {hits_after}")
+    finally:
+        s.finish()
+
+
+def case_disconnects():
+    s = Server("--kv-blocks", "512")
+    try:
+        baseline = s.metric("sluice:kv_cache_blocks_used")
+        check(baseline is not None, "no sluice:kv_cache_blocks_used metric")
+        body = json.dumps({"model": "stories260K", "prompt": "Once upon a time",
+                           "max_tokens": 400, "temperature": 0.8, "stream": True}).encode()
+        request = (b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                   b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+        def one():
+            sock = socket.create_connection(("127.0.0.1", s.port), timeout=60)
+            sock.sendall(request)
+            got = b""
+            while b"data: " not in got:  # the stream has started
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+            sock.close()  # vanish mid-stream
+
+        for batch in range(10):
+            threads = [threading.Thread(target=one) for _ in range(10)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        deadline = time.time() + 30
+        used = None
+        while time.time() < deadline:
+            used = s.metric("sluice:kv_cache_blocks_used")
+            running = s.metric("sluice:num_requests_running")
+            if used == baseline and running == 0:
+                break
+            time.sleep(0.1)
+        check(used == baseline, f"KV blocks used {used}, baseline {baseline}")
+        print(f"disconnects: 100 streams dropped; KV blocks used {used} (baseline {baseline})")
+    finally:
+        s.finish()
+
+
+def case_overload():
+    config = f"""
+[server]
+max_waiting_requests = 4
+[[model]]
+name = "stories260K"
+path = "{MODEL}"
+max_seqs = 4
+"""
+    s = Server(config=config)
+    try:
+        expected = sluice_run("Once upon a time", 24)
+        results = []
+        lock = threading.Lock()
+
+        def one():
+            try:
+                r = completion(s, "Once upon a time", 24)
+            except OSError as e:
+                r = (0, str(e).encode(), {})
+            with lock:
+                results.append(r)
+
+        threads = [threading.Thread(target=one) for _ in range(80)]  # 10x queue + batch
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        ok = [r for r in results if r[0] == 200]
+        busy = [r for r in results if r[0] == 503]
+        other = [r for r in results if r[0] not in (200, 503)]
+        check(not other, f"unexpected answers: {[(r[0], r[1][:100]) for r in other[:3]]}")
+        check(busy, "no request was refused with 503")
+        check(all("Retry-After" in r[2] or "retry-after" in r[2] for r in busy),
+              "a 503 without Retry-After")
+        for r in ok:
+            text = json.loads(r[1])["choices"][0]["text"]
+            check(text == expected, f"admitted request got {text!r}, expected {expected!r}")
+        check(s.request("GET", "/health")[0] == 200, "server unhealthy after overload")
+        print(f"overload: {len(ok)} completed correctly, {len(busy)} refused with 503")
+    finally:
+        s.finish()
+
+
+def case_drain():
+    s = Server()
+    body = json.dumps({"model": "stories260K", "prompt": "Once upon a time",
+                       "max_tokens": 4000, "temperature": 0.8, "stream": True}).encode()
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=60)
+    sock.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                 b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    got = sock.recv(4096)
+    check(b"200" in got.split(b"\r\n", 1)[0], f"stream did not start: {got[:200]}")
+    s.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    try:
+        status = completion(s, "Once", 4)[0]
+        check(status == 503, f"a request during drain got {status}")
+    except OSError:
+        pass  # already closed: refused as well
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    sock.close()
+    text = got.decode(errors="replace")
+    finished = '"finish_reason":"length"' in text.replace(" ", "") or "[DONE]" in text
+    errored = '"error"' in text
+    check(finished or errored, "the stream was cut without an end or an error event:\n" + text[-500:])
+    code = s.stop()
+    check(code == 0, f"exit code {code} after SIGTERM")
+    print(f"drain: stream ended {'with an error event' if errored else 'complete'}; exit 0")
+
+
+for case in CASES:
+    globals()["case_" + case]()
+print("serving: all checks passed")
