@@ -137,6 +137,12 @@ int run_serve(const ServeOptions& options) {
     log->warn("drain timeout: failing the requests still running");
     for (auto& m : models) m->engine->abort_all("the server is shutting down");
   }
+  // The streams' last events (a finish or the error above) are written by the I/O
+  // threads; let them go out before the connections close.
+  const auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (http.active_requests() > 0 && std::chrono::steady_clock::now() < flush_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   http.stop();
   io.join();
   log->info("stopped");
