@@ -1,5 +1,6 @@
 #include "thread_pool.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -54,14 +55,28 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::drain(int32_t thread) {
-  for (int64_t i = next_.fetch_add(1); i < n_tasks_; i = next_.fetch_add(1)) {
+void ThreadPool::work_on(uint32_t generation, int32_t thread) {
+  const uint64_t generation_bits = generation & kGenerationMask;
+  uint64_t word = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((word >> (2 * kIndexBits)) != generation_bits) return;  // a later (or no) job
+    const uint64_t next = word & kIndexMask;
+    const uint64_t n_tasks = (word >> kIndexBits) & kIndexMask;
+    if (next >= n_tasks) return;  // all claimed
+    if (!claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+      continue;  // `word` now holds the current value
+    }
+    // The job cannot end before this task is counted done, so task_ and ctx_ are its own.
     try {
-      task_(ctx_, i, thread);
+      task_(ctx_, static_cast<int64_t>(next), thread);
     } catch (...) {
       std::lock_guard lock(error_mutex_);
       if (!error_) error_ = std::current_exception();
     }
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int64_t>(n_tasks))
+      done_.notify_one();
+    word = claim_.load(std::memory_order_acquire);
   }
 }
 
@@ -74,25 +89,46 @@ void ThreadPool::worker_loop(int32_t thread) {
     }
     seen = generation_.load(std::memory_order_acquire);
     if (stopping_.load()) return;
-    drain(thread);
-    if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) unfinished_.notify_one();
+    work_on(seen, thread);
   }
 }
 
 void ThreadPool::dispatch(int64_t n_tasks, Task task, void* ctx) {
+  // Jobs larger than the claim word's index field run in slices.
+  constexpr int64_t kMaxTasks = static_cast<int64_t>(kIndexMask);
+  if (n_tasks > kMaxTasks) {
+    struct Slice {
+      Task task;
+      void* ctx;
+      int64_t offset;
+    };
+    for (int64_t offset = 0; offset < n_tasks; offset += kMaxTasks) {
+      Slice slice{task, ctx, offset};
+      dispatch(
+          std::min(kMaxTasks, n_tasks - offset),
+          [](void* s, int64_t i, int32_t thread) {
+            auto* sl = static_cast<Slice*>(s);
+            sl->task(sl->ctx, sl->offset + i, thread);
+          },
+          &slice);
+    }
+    return;
+  }
   task_ = task;
   ctx_ = ctx;
-  n_tasks_ = n_tasks;
   error_ = nullptr;
-  next_.store(0, std::memory_order_relaxed);
-  unfinished_.store(static_cast<int32_t>(workers_.size()), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_release);  // publishes the job
+  done_.store(0, std::memory_order_relaxed);
+  const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  // Publishes the job (task_, ctx_, done_ = 0 happen before this release).
+  claim_.store(claim_word(generation, static_cast<uint64_t>(n_tasks), 0),
+               std::memory_order_release);
+  generation_.store(generation, std::memory_order_release);
   generation_.notify_all();  // a syscall only when some worker has parked
-  drain(0);
-  for (int32_t left = unfinished_.load(std::memory_order_acquire); left != 0;
-       left = unfinished_.load(std::memory_order_acquire)) {
-    if (!spin_until([&] { return unfinished_.load(std::memory_order_acquire) == 0; })) {
-      unfinished_.wait(left);
+  work_on(generation, 0);
+  for (int64_t done = done_.load(std::memory_order_acquire); done != n_tasks;
+       done = done_.load(std::memory_order_acquire)) {
+    if (!spin_until([&] { return done_.load(std::memory_order_acquire) == n_tasks; })) {
+      done_.wait(done);
     }
   }
   task_ = nullptr;

@@ -6,7 +6,13 @@
 // microseconds long, so waking workers through a condition variable each time would
 // cost more than the work. Workers instead spin on a generation counter for a while
 // after each job (a few hundred microseconds) and only then park on it (a futex through
-// std::atomic::wait); the caller spins for the stragglers in the same way.
+// std::atomic::wait).
+//
+// The caller waits for the job's tasks, not for its workers: a worker the OS has not
+// scheduled yet (a busy machine) simply finds nothing left to claim, instead of holding
+// every dispatch until it runs. Tasks are claimed from one 64-bit word holding the job's
+// generation, its task count and the next index, with compare-and-swap, so a worker
+// arriving late can never claim a task of a later job against an earlier job's count.
 #pragma once
 
 #include <atomic>
@@ -49,17 +55,26 @@ class ThreadPool {
   using Task = void (*)(void* ctx, int64_t i, int32_t thread);
   void dispatch(int64_t n_tasks, Task task, void* ctx);
   void worker_loop(int32_t thread);
-  void drain(int32_t thread);
+  // Claims and runs tasks of the job `generation` until none is left.
+  void work_on(uint32_t generation, int32_t thread);
+
+  // The claim word: generation (20 bits) | task count (22 bits) | next index (22 bits).
+  static constexpr int kIndexBits = 22;
+  static constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
+  static constexpr uint32_t kGenerationMask = (1u << 20) - 1;
+  static uint64_t claim_word(uint32_t generation, uint64_t n_tasks, uint64_t next) {
+    return (uint64_t{generation & kGenerationMask} << (2 * kIndexBits)) | (n_tasks << kIndexBits) |
+           next;
+  }
 
   std::vector<std::thread> workers_;
   // Bumped once per job (and once to stop); workers wait for it to change.
   std::atomic<uint32_t> generation_{0};
-  std::atomic<int32_t> unfinished_{0};  // workers still inside the current job
-  std::atomic<int64_t> next_{0};        // next task index to hand out
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int64_t> done_{0};  // tasks of the current job finished
   std::atomic<bool> stopping_{false};
   Task task_ = nullptr;
   void* ctx_ = nullptr;
-  int64_t n_tasks_ = 0;
   std::mutex error_mutex_;
   std::exception_ptr error_;
 };

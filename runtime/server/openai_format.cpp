@@ -29,6 +29,19 @@ std::string OpenAiFormatterBase::stream_error(const ApiError& error) {
   return sse_data(openai_error_body(error));
 }
 
+std::string OpenAiFormatterBase::stream_end_of(const char* chunk_object,
+                                               const std::vector<ChoiceState>& choices) {
+  std::string out;
+  if (info_.include_usage) {
+    Json last = chunk_head(chunk_object);
+    last["choices"] = Json::array();
+    last["usage"] = usage(choices);
+    out += sse_data(last);
+  }
+  out += sse_done();
+  return out;
+}
+
 Json OpenAiFormatterBase::usage(const std::vector<ChoiceState>& choices) const {
   int64_t completion = 0;
   for (const auto& c : choices) completion += static_cast<int64_t>(c.tokens.size());
@@ -128,15 +141,7 @@ std::string ChatCompletionFormatter::stream_finish(uint32_t choice, const Choice
 }
 
 std::string ChatCompletionFormatter::stream_end(const std::vector<ChoiceState>& choices) {
-  std::string out;
-  if (info_.include_usage) {
-    Json last = chunk_head("chat.completion.chunk");
-    last["choices"] = Json::array();
-    last["usage"] = usage(choices);
-    out += sse_data(last);
-  }
-  out += sse_done();
-  return out;
+  return stream_end_of("chat.completion.chunk", choices);
 }
 
 Json ChatCompletionFormatter::whole(const std::vector<ChoiceState>& choices) {
@@ -227,15 +232,7 @@ std::string CompletionFormatter::stream_finish(uint32_t choice, const ChoiceStat
 }
 
 std::string CompletionFormatter::stream_end(const std::vector<ChoiceState>& choices) {
-  std::string out;
-  if (info_.include_usage) {
-    Json last = chunk_head("text_completion");
-    last["choices"] = Json::array();
-    last["usage"] = usage(choices);
-    out += sse_data(last);
-  }
-  out += sse_done();
-  return out;
+  return stream_end_of("text_completion", choices);
 }
 
 Json CompletionFormatter::whole(const std::vector<ChoiceState>& choices) {

@@ -34,6 +34,8 @@ class OpenAiFormatterBase : public GenerationFormatter {
  protected:
   Json usage(const std::vector<ChoiceState>& choices) const;
   Json chunk_head(const char* object) const;
+  // The end of a stream: the usage chunk (when asked for) and `data: [DONE]`.
+  std::string stream_end_of(const char* chunk_object, const std::vector<ChoiceState>& choices);
   std::string token_piece(int32_t token) const;
   OpenAiResponseInfo info_;
 };
