@@ -26,6 +26,7 @@ std::vector<engine::Request> make_engine_requests(const GenerationOptions& gen,
     r.stop = gen.stop;
     r.ignore_eos = gen.ignore_eos;
     r.logprobs = gen.logprobs;
+    r.priority = gen.priority;
     requests.push_back(std::move(r));
   }
   return requests;

@@ -106,6 +106,8 @@ GenerationOptions read_openai_common(const FieldReader& r, const RequestLimits& 
   read_openai_sampling(r, gen);
   gen.stop = read_stop(r, "stop");
   if (auto n = r.integer("n", 1, limits.max_n)) gen.n = static_cast<uint32_t>(*n);
+  if (auto p = r.integer("priority", -kMaxPriority, kMaxPriority))
+    gen.priority = static_cast<int32_t>(*p);
   gen.stream = r.boolean("stream").value_or(false);
   if (const Json* options = r.object("stream_options")) {
     FieldReader so(*options, "stream_options.");
@@ -226,6 +228,8 @@ void read_ollama_options(const FieldReader& top, GenerationOptions& gen,
     o.integer("num_ctx", 0, int64_t{1} << 24);
   }
   gen.stream = top.boolean("stream").value_or(true);
+  if (auto p = top.integer("priority", -kMaxPriority, kMaxPriority))
+    gen.priority = static_cast<int32_t>(*p);
   if (auto lp = top.boolean("logprobs"); lp && *lp) gen.logprobs = 0;
   if (auto k = top.integer("top_logprobs", 0, limits.max_top_logprobs); k && *k > 0)
     gen.logprobs = static_cast<int32_t>(*k);

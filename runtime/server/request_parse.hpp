@@ -26,6 +26,7 @@ inline constexpr int64_t kMaxTokensLimit = 1 << 20;
 inline constexpr size_t kMaxStopStrings = 16;
 inline constexpr size_t kMaxStopBytes = 1024;
 inline constexpr size_t kMaxModelNameBytes = 256;
+inline constexpr int64_t kMaxPriority = 1'000'000;
 
 // What every generation route asks of the engine, whatever the API spelled it as.
 struct GenerationOptions {
@@ -40,6 +41,7 @@ struct GenerationOptions {
   int32_t logprobs = -1;       // engine::Request::logprobs
   bool timings_per_token = false;
   bool ignore_eos = false;
+  int32_t priority = 0;  // vLLM's `priority`: lower runs first (scheduler `priority`)
 };
 
 struct ChatCompletionRequest {

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "server/api_error.hpp"
+#include "server/engine_requests.hpp"
 #include "server/prompt_builder.hpp"
 #include "server/request_parse.hpp"
 
@@ -53,6 +54,8 @@ TEST_CASE("chat completion fields are typed and bounded, errors name the field",
     };
   };
   CHECK_THAT(error_of(chat(R"(,"temperature":"hot")")), Catch::StartsWith("temperature:"));
+  CHECK_THAT(error_of(chat(R"(,"priority":"high")")), Catch::StartsWith("priority:"));
+  CHECK_THAT(error_of(chat(R"(,"priority":2000000)")), Catch::StartsWith("priority:"));
   CHECK_THAT(error_of(chat(R"(,"temperature":2.5)")), Catch::StartsWith("temperature:"));
   CHECK_THAT(error_of(chat(R"(,"top_p":1.5)")), Catch::StartsWith("top_p:"));
   CHECK_THAT(error_of(chat(R"(,"max_tokens":-5)")), Catch::StartsWith("max_tokens:"));
@@ -120,6 +123,15 @@ TEST_CASE("chat completion requests normalise messages and read every option", "
   CHECK(req.gen.sampling.repeat_penalty == Approx(1.1f));
   CHECK(req.gen.timings_per_token);
   CHECK(req.tools.is_array());
+}
+
+TEST_CASE("a request's priority reaches the engine request", "[parse]") {
+  const auto req = parse_completion(body(R"({"prompt":"Hi","priority":-3,"n":2})"), kLimits);
+  CHECK(req.gen.priority == -3);
+  const auto engine_requests = make_engine_requests(req.gen, {1, 2}, "req-1");
+  REQUIRE(engine_requests.size() == 2);
+  CHECK(engine_requests[1].priority == -3);
+  CHECK(parse_completion(body(R"({"prompt":"Hi"})"), kLimits).gen.priority == 0);
 }
 
 TEST_CASE("completion prompts: text, one-element arrays, token ids", "[parse]") {
