@@ -43,6 +43,9 @@ TEST_CASE("request bodies must be JSON objects within the depth bound", "[parse]
   CHECK_THAT(error_of([] { parse_json_body(R"({"prompt": "\ud800"})"); }),
              Catch::Contains("invalid JSON"));
   CHECK(error_of([] { parse_json_body(R"({"s": "[[[[not depth"})"); }).empty());
+  // A number beyond a double is a 400, not an exception escaping the parser.
+  CHECK_THAT(error_of([] { parse_json_body(R"({"prompt":[[6666e66666666666]]})"); }),
+             Catch::StartsWith("invalid JSON"));
 }
 
 TEST_CASE("chat completion fields are typed and bounded, errors name the field", "[parse]") {
