@@ -13,7 +13,7 @@ check() {  # check NAME CONDITION...
 contains() { [[ "$1" == *"$2"* ]]; }
 
 out=$("$sluice" --version)
-check "--version names the ABI" contains "$out" "plugin ABI 1.0"
+check "--version names the ABI" contains "$out" "plugin ABI 1.1"
 
 # check-config: the bundled file is valid where ../shared is beside the checkout.
 if [ -f "$source_dir/../shared/models/stories260K.gguf" ]; then
@@ -33,7 +33,7 @@ printf '[plugins]\ndirs = ["%s"]\n' "$test_plugins" > "$work/plugins.toml"
 out=$("$sluice" plugins --config "$work/plugins.toml"); rc=$?
 check "plugins exits 0 when nothing configured is missing" test "$rc" -eq 0
 check "plugins lists a loaded plugin" contains "$out" "good-scheduler"
-check "plugins shows the ABI refusal" contains "$out" "built for plugin ABI 2.0, this host implements 1.0"
+check "plugins shows the ABI refusal" contains "$out" "built for plugin ABI 2.0, this host implements 1.1"
 check "plugins shows sha256" contains "$out" "sha256  "
 
 json=$("$sluice" plugins --config "$work/plugins.toml" --json)

@@ -36,7 +36,7 @@ TEST_CASE("a well-formed plugin loads and reports its descriptor", "[plugin_host
   CHECK(outcome.info.reason.empty());
   CHECK(outcome.library->kind() == SLUICE_KIND_SCHEDULER);
   CHECK(outcome.info.version == "0.0.1");
-  CHECK(sluice::plugin_host::abi_version_string(outcome.info.abi_version) == "1.0");
+  CHECK(sluice::plugin_host::abi_version_string(outcome.info.abi_version) == "1.1");
   CHECK(outcome.info.sha256.size() == 64);
   CHECK(outcome.info.probe_score == 1);
   CHECK(library_is_loaded(test_plugin("good-scheduler")));
@@ -74,8 +74,8 @@ TEST_CASE("the host refuses broken plugins, naming the file and the cause", "[pl
   const Case cases[] = {
       {"bad-major",
        LoadState::refused,
-       {"built for plugin ABI 2.0", "this host implements 1.0", "major"}},
-      {"bad-minor", LoadState::refused, {"built for plugin ABI 1.1", "newer than this host's 1.0"}},
+       {"built for plugin ABI 2.0", "this host implements 1.1", "major"}},
+      {"bad-minor", LoadState::refused, {"built for plugin ABI 1.2", "newer than this host's 1.1"}},
       {"no-entry", LoadState::refused, {"no sluice_plugin_entry symbol"}},
       {"null-desc", LoadState::refused, {"returned no descriptor"}},
       {"small-desc", LoadState::refused, {"struct_size", "smaller than the ABI 1.0 descriptor"}},

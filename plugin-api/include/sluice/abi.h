@@ -30,7 +30,7 @@ extern "C" {
  * the host's and the plugin's minor is not above the host's. Adding a field, a slot or
  * a constant raises the minor; removing or changing anything raises the major. */
 #define SLUICE_ABI_VERSION_MAJOR 1
-#define SLUICE_ABI_VERSION_MINOR 0
+#define SLUICE_ABI_VERSION_MINOR 1
 
 #define SLUICE_MAKE_VERSION(major, minor) \
   ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)&0xFFFFu))

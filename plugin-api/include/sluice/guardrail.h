@@ -84,6 +84,21 @@ typedef struct sluice_guard_output {
   sluice_str reason;    /* since 1.0: for REDACT and STOP, audited (e.g. "email") */
 } sluice_guard_output;
 
+/* One decision a guardrail of the chain took on this request (since 1.1), so that an
+ * audit guardrail can record every other guardrail's decisions. */
+/* Stages: check_request (action ALLOW/DENY/REWRITE) and filter_output (REDACT/STOP). */
+#define SLUICE_GUARD_STAGE_REQUEST 0
+#define SLUICE_GUARD_STAGE_OUTPUT 1
+
+typedef struct sluice_guard_decision {
+  uint32_t struct_size; /* since 1.1 */
+  int32_t stage;        /* since 1.1: SLUICE_GUARD_STAGE_* */
+  int32_t action;       /* since 1.1: as the guardrail returned it */
+  int32_t reserved0;    /* since 1.1 */
+  sluice_str guardrail; /* since 1.1: the chain entry's name */
+  sluice_str reason;    /* since 1.1: the guardrail's reason; may be empty */
+} sluice_guard_decision;
+
 typedef struct sluice_guard_completion {
   uint32_t struct_size; /* since 1.0 */
   int32_t http_status;  /* since 1.0 */
@@ -96,6 +111,11 @@ typedef struct sluice_guard_completion {
   uint64_t prompt_ns;              /* since 1.0 */
   uint64_t generation_ns;          /* since 1.0 */
   uint64_t time_to_first_token_ns; /* since 1.0 */
+  /* since 1.1: the chain's decisions, in the order taken: request verdicts that denied,
+   * rewrote, or allowed with a reason (a flag), and output redactions and stops.
+   * Borrowed for the call; elements strided by their struct_size (SLUICE_ARRAY_ELEM). */
+  const sluice_guard_decision* decisions; /* since 1.1 */
+  size_t n_decisions;                     /* since 1.1 */
 } sluice_guard_completion;
 
 typedef struct sluice_guardrail_vtable {
@@ -131,8 +151,10 @@ typedef struct sluice_guardrail_vtable {
                                                              const sluice_guard_chunk* chunk,
                                                              sluice_guard_output* out,
                                                              sluice_error** out_err);
-  /* Optional. The request is done (success, failure or cancellation). Externally
-   * synchronized on `stream`. */
+  /* Optional. The request is done (success, failure, denial or cancellation). Called
+   * on every opened stream, also when a guardrail earlier in the chain denied the request
+   * (then check_request was not called on this stream and http_status is the denial's).
+   * Externally synchronized on `stream`. */
   SLUICE_NODISCARD sluice_status(SLUICE_CALL* on_complete)(sluice_guard_stream* stream,
                                                            const sluice_guard_completion* done,
                                                            sluice_error** out_err);
