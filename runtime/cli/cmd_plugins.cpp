@@ -5,30 +5,12 @@
 #include "config/config_loader.hpp"
 #include "plugin_host/descriptor_check.hpp"
 #include "plugin_host/pipeline_check.hpp"
+#include "plugin_host/plugin_info_json.hpp"
 #include "plugin_host/plugin_registry.hpp"
 #include "telemetry/logging.hpp"
 
 namespace sluice::cli {
 namespace {
-
-nlohmann::json to_json(const plugin_host::PluginInfo& info) {
-  nlohmann::json j = {
-      {"name", info.name},
-      {"path", info.path.string()},
-      {"sha256", info.sha256},
-      {"status", plugin_host::load_state_name(info.state)},
-  };
-  if (!info.reason.empty()) j["reason"] = info.reason;
-  if (info.kind != 0) {
-    j["kind"] = plugin_host::kind_name(info.kind);
-    j["version"] = info.version;
-    j["license"] = info.license;
-    j["description"] = info.description;
-  }
-  if (info.abi_version != 0) j["abi_version"] = plugin_host::abi_version_string(info.abi_version);
-  if (info.probe_score) j["probe_score"] = *info.probe_score;
-  return j;
-}
 
 void print_text(const plugin_host::PluginRegistry& registry,
                 const std::vector<std::string>& warnings) {
@@ -84,7 +66,8 @@ int run_plugins(const PluginsOptions& options) {
   }
   if (options.json) {
     nlohmann::json out = {{"plugins", nlohmann::json::array()}, {"warnings", warnings}};
-    for (const auto& info : registry.plugins()) out["plugins"].push_back(to_json(info));
+    for (const auto& info : registry.plugins())
+      out["plugins"].push_back(plugin_host::plugin_info_json(info));
     std::printf("%s\n", out.dump(2).c_str());
   } else {
     print_text(registry, warnings);

@@ -2,6 +2,9 @@
 // model with its backend and scheduler, then serves until SIGTERM or SIGINT, and drains:
 // new requests are refused, running ones get drain_timeout_s to finish, whatever is left
 // fails with an explicit error event, and the process exits 0.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -11,7 +14,9 @@
 #include "config/config_error.hpp"
 #include "config/config_loader.hpp"
 #include "engine/served_model_loader.hpp"
+#include "plugin_host/plugin_info_json.hpp"
 #include "plugin_host/plugin_registry.hpp"
+#include "server/guardrail_chain.hpp"
 #include "server/http_server.hpp"
 #include "telemetry/logging.hpp"
 #include "telemetry/metrics.hpp"
@@ -83,6 +88,32 @@ int run_serve(const ServeOptions& options) {
   server_options.config = config.server;
   server_options.version = kVersion;
   server::HttpServer http(server_options, metrics);
+  try {
+    http.configure_access(config.auth);
+    http.set_guardrails(server::make_guardrail_chain(config, plugins));
+  } catch (const std::exception& e) {
+    log->error("{}", e.what());
+    return 2;
+  }
+  if (!config.pipeline.guardrails.empty())
+    log->info("guardrails: {}", fmt::join(config.pipeline.guardrails, " -> "));
+  http.set_plugins_report([&plugins] {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& info : plugins.plugins()) list.push_back(plugin_host::plugin_info_json(info));
+    return list;
+  });
+  if (options.config) {
+    // POST /admin/reload: the keys file and the guardrail chain (with their plugin
+    // configs) from the file as it is now; models, listeners and plugins stay.
+    http.set_reload([&http, &plugins, file = *options.config] {
+      const config::Config fresh = config::load_config_file(file);
+      auto chain = server::make_guardrail_chain(fresh, plugins);
+      http.configure_access(fresh.auth);
+      http.set_guardrails(chain);
+      return "keys and guardrails reloaded from " + file.string() + "; guardrails: [" +
+             fmt::format("{}", fmt::join(fresh.pipeline.guardrails, ", ")) + "]";
+    });
+  }
   uint16_t port = 0;
   try {
     port = http.listen();
@@ -92,7 +123,8 @@ int run_serve(const ServeOptions& options) {
   }
   std::thread io([&] { http.run(); });
   // Scripts and tests wait for this exact line.
-  std::fprintf(stderr, "listening on http://%s:%u\n", config.server.host.c_str(), port);
+  std::fprintf(stderr, "listening on %s://%s:%u\n",
+               config.server.tls_cert.empty() ? "http" : "https", config.server.host.c_str(), port);
   std::fflush(stderr);
 
   std::vector<std::shared_ptr<engine::ServedModel>> models;

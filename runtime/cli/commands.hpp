@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;  // CLI11
+}
+
 namespace sluice::cli {
 
 struct PluginsOptions {
@@ -109,5 +113,41 @@ int run_pull(const PullOptions& options);
 
 // Validates a configuration file without starting anything. Exit 0 when valid.
 int run_check_config(const std::filesystem::path& file);
+
+// Verifies an audit log's hash chain (the audit guardrail's file): prints "OK: N lines"
+// and exits 0, or "FILE:LINE: KIND: message" for the first edited, deleted, inserted,
+// reordered or malformed line and exits 1; exit 2 when the file cannot be read.
+int run_audit_verify(const std::filesystem::path& file);
+
+struct KeysNewOptions {
+  std::string tenant;
+  std::string id;                   // default: TENANT-<8 hex>
+  std::vector<std::string> models;  // empty: every model
+  bool admin = false;
+  uint32_t requests_per_minute = 0;  // 0: unlimited
+  uint64_t tokens_per_minute = 0;
+  uint32_t max_concurrent = 0;
+  std::optional<std::filesystem::path> file;  // append here; absent: print the entry
+};
+
+// `sluice keys new`: makes a key and prints it once on stdout; appends its [[key]] entry
+// (hash only) to the keys file, made 0600 when new, or prints the entry when no file is
+// given. Exit 1 when the entry or the file with it would be invalid (nothing written).
+int run_keys_new(const KeysNewOptions& options);
+// `sluice keys hash`: reads one key on stdin, prints its salted hash. Exit 1 on no key.
+int run_keys_hash();
+// `sluice keys check`: validates a keys file; every problem on stderr with file:line:column
+// and the key. Exit 1 when invalid.
+int run_keys_check(const std::filesystem::path& file);
+
+struct KeysOptions {
+  enum class Action { none, make, hash, check } action = Action::none;
+  KeysNewOptions new_key;
+  std::string file;  // --file of `new` and `check`
+};
+
+// Adds `keys` and its subcommands (new, hash, check) to `app`; parsing fills `options`.
+CLI::App* add_keys_command(CLI::App& app, KeysOptions& options);
+int run_keys(const KeysOptions& options);
 
 }  // namespace sluice::cli

@@ -142,6 +142,16 @@ int main(int argc, char** argv) {
   pull_cmd->add_option("-o,--output", pull_output, "Where to write it (default: the cache)");
   pull_cmd->add_option("--sha256", pull.sha256, "Expected sha256 (lower-case hex)");
 
+  std::string audit_file;
+  CLI::App* audit_cmd = app.add_subcommand("audit", "Audit log tools");
+  audit_cmd->require_subcommand(1);
+  CLI::App* audit_verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Check an audit log's hash chain: OK, or the first tampered line");
+  audit_verify_cmd->add_option("FILE", audit_file, "Audit log (JSON lines)")->required();
+
+  sluice::cli::KeysOptions keys;
+  CLI::App* keys_cmd = sluice::cli::add_keys_command(app, keys);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*pull_cmd) {
@@ -167,6 +177,8 @@ int main(int argc, char** argv) {
     return sluice::cli::run_plugins(plugins);
   }
   if (*check_cmd) return sluice::cli::run_check_config(check_file);
+  if (*audit_verify_cmd) return sluice::cli::run_audit_verify(audit_file);
+  if (*keys_cmd) return sluice::cli::run_keys(keys);
   if (*run_cmd) {
     run.model = run_model;
     return sluice::cli::run_run(run);

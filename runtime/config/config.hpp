@@ -30,6 +30,16 @@ struct ServerConfig {
   uint64_t max_waiting_tokens = 1u << 20;  // per model: prompt tokens waiting, same
   uint32_t max_n = 8;                      // OpenAI `n` at most
   uint32_t max_top_logprobs = 20;          // OpenAI `top_logprobs` at most
+  std::filesystem::path tls_cert;          // PEM certificate chain; with tls_key: HTTPS
+  std::filesystem::path tls_key;           // PEM private key
+};
+
+// [auth]: API keys and per-key limits (runtime/security). Without a keys file every
+// route is open, as for a server bound to the loopback interface during development.
+struct AuthConfig {
+  std::filesystem::path keys_file;                     // empty: authentication off
+  std::vector<std::string> open_routes = {"/health"};  // served without a key
+  uint32_t reload_interval_s = 2;  // how often the keys file is checked for changes
 };
 
 struct LoggingConfig {
@@ -83,6 +93,7 @@ struct ModelConfig {
 struct Config {
   std::filesystem::path source;  // the file read; empty when built from defaults
   ServerConfig server;
+  AuthConfig auth;
   LoggingConfig logging;
   PluginsConfig plugins;
   std::map<std::string, PluginEntry> plugin;

@@ -52,7 +52,8 @@ void read_count(TableReader& r, std::string_view key, int64_t min, int64_t max, 
   out = static_cast<T>(value);
 }
 
-void read_server(ReadContext& ctx, const toml::table& t, ServerConfig& out) {
+void read_server(ReadContext& ctx, const toml::table& t, const std::filesystem::path& base,
+                 ServerConfig& out) {
   TableReader r(ctx, t, "server");
   r.read("host", out.host);
   if (out.host.empty())
@@ -67,6 +68,45 @@ void read_server(ReadContext& ctx, const toml::table& t, ServerConfig& out) {
   read_count(r, "max_waiting_tokens", 1, int64_t{1} << 32, out.max_waiting_tokens);
   read_count(r, "max_n", 1, 128, out.max_n);
   read_count(r, "max_top_logprobs", 0, 100, out.max_top_logprobs);
+  for (const char* key : {"tls_cert", "tls_key"}) {
+    std::string file;
+    r.read(key, file);
+    if (file.empty()) continue;
+    auto& field = std::string_view(key) == "tls_cert" ? out.tls_cert : out.tls_key;
+    field = resolve(base, file);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(field, ec))
+      ctx.diagnostics.push_back(
+          {r.pos_of(key), std::string("server.") + key, "no such file: " + field.string()});
+  }
+  if (out.tls_cert.empty() != out.tls_key.empty()) {
+    const char* missing = out.tls_cert.empty() ? "tls_cert" : "tls_key";
+    ctx.diagnostics.push_back({r.pos_of(out.tls_cert.empty() ? "tls_key" : "tls_cert"),
+                               std::string("server.") + missing,
+                               "tls_cert and tls_key go together: set both for HTTPS"});
+  }
+  r.finish();
+}
+
+void read_auth(ReadContext& ctx, const toml::table& t, const std::filesystem::path& base,
+               AuthConfig& out) {
+  TableReader r(ctx, t, "auth");
+  std::string file;
+  r.read("keys_file", file);
+  if (!file.empty()) {
+    out.keys_file = resolve(base, file);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(out.keys_file, ec))
+      ctx.diagnostics.push_back(
+          {r.pos_of("keys_file"), "auth.keys_file", "no such file: " + out.keys_file.string()});
+  }
+  r.read("open_routes", out.open_routes);
+  for (const auto& route : out.open_routes) {
+    if (route.empty() || route[0] != '/')
+      ctx.diagnostics.push_back(
+          {r.pos_of("open_routes"), "auth.open_routes", "'" + route + "' is not a path"});
+  }
+  read_count(r, "reload_interval_s", 1, 86400, out.reload_interval_s);
   r.finish();
 }
 
@@ -221,7 +261,8 @@ Config parse_config(std::string_view text, const std::filesystem::path& file) {
   Config config;
   config.source = file;
   TableReader r(ctx, root, "");
-  if (const auto* t = r.table("server")) read_server(ctx, *t, config.server);
+  if (const auto* t = r.table("server")) read_server(ctx, *t, base, config.server);
+  if (const auto* t = r.table("auth")) read_auth(ctx, *t, base, config.auth);
   if (const auto* t = r.table("logging")) read_logging(ctx, *t, base, config.logging);
   if (const auto* t = r.table("plugins")) read_plugins(ctx, *t, base, config.plugins);
   if (const auto* t = r.table("plugin")) read_plugin_entries(ctx, *t, base, config.plugin);

@@ -26,6 +26,7 @@ int32_t finish_code(FinishReason reason) {
     case FinishReason::length: return SLUICE_FINISH_LENGTH;
     case FinishReason::cancelled: return SLUICE_FINISH_CANCELLED;
     case FinishReason::error: return SLUICE_FINISH_ERROR;
+    case FinishReason::content_filter: return SLUICE_FINISH_CANCELLED;
   }
   return SLUICE_FINISH_ERROR;
 }

@@ -19,6 +19,7 @@ const char* to_string(FinishReason reason) {
     case FinishReason::length: return "length";
     case FinishReason::cancelled: return "cancelled";
     case FinishReason::error: return "error";
+    case FinishReason::content_filter: return "content_filter";
   }
   return "error";
 }

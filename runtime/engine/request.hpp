@@ -35,12 +35,14 @@ struct TokenOutput {
 };
 
 enum class FinishReason {
-  stop,       // end-of-generation token or a stop string
-  length,     // max_tokens or the context
-  cancelled,  // RequestQueue::cancel (the client went away)
-  error,      // Finish::message says why; never reported as success
+  stop,            // end-of-generation token or a stop string
+  length,          // max_tokens or the context
+  cancelled,       // RequestQueue::cancel (the client went away)
+  error,           // Finish::message says why; never reported as success
+  content_filter,  // a guardrail stopped the output (set by the server, never the engine)
 };
-const char* to_string(FinishReason reason);  // "stop", "length", "cancelled", "error"
+// "stop", "length", "cancelled", "error", "content_filter"
+const char* to_string(FinishReason reason);
 
 struct RequestTimings {
   std::chrono::steady_clock::time_point arrival;    // submit()

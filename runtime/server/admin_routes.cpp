@@ -1,6 +1,7 @@
 #include "server/admin_routes.hpp"
 
 #include "server/exchange.hpp"
+#include "server/guarded_generation.hpp"
 #include "server/prompt_builder.hpp"
 #include "server/server_state.hpp"
 #include "tokenizer/utf8.hpp"
@@ -29,10 +30,9 @@ Response ready_response(const ServerState& state) {
   return status_response("ready", 200);
 }
 
-Response tokenize_response(ServerState& state, Exchange& ex) {
+Response tokenize_response(Exchange& ex) {
   const TokenizeRequest req = parse_tokenize(parse_json_body(ex.body()));
-  auto model = state.models.resolve(req.model);
-  ex.record().model = model->name;
+  auto model = resolve_model(ex, req.model);
   const auto& tok = *model->tokenizer;
   const auto ids = tok.encode(req.content, req.add_special, req.parse_special);
   Json tokens = Json::array();
@@ -56,10 +56,9 @@ Response tokenize_response(ServerState& state, Exchange& ex) {
   return json_response(Json{{"tokens", std::move(tokens)}});
 }
 
-Response detokenize_response(ServerState& state, Exchange& ex) {
+Response detokenize_response(Exchange& ex) {
   const DetokenizeRequest req = parse_detokenize(parse_json_body(ex.body()));
-  auto model = state.models.resolve(req.model);
-  ex.record().model = model->name;
+  auto model = resolve_model(ex, req.model);
   check_token_ids(*model, req.tokens, "tokens");
   return json_response(Json{{"content", model->tokenizer->detokenize(req.tokens)}});
 }
@@ -75,18 +74,77 @@ asio::awaitable<void> ready(Exchange& ex) {
 }
 
 asio::awaitable<void> tokenize(Exchange& ex) {
-  Response response = tokenize_response(ex.state(), ex);
+  Response response = tokenize_response(ex);
   co_await ex.respond(std::move(response));
 }
 
 asio::awaitable<void> detokenize(Exchange& ex) {
-  Response response = detokenize_response(ex.state(), ex);
+  Response response = detokenize_response(ex);
   co_await ex.respond(std::move(response));
 }
 
 asio::awaitable<void> metrics(Exchange& ex) {
   Response response{
       200, "text/plain; version=0.0.4; charset=utf-8", ex.state().metrics.render_prometheus(), {}};
+  co_await ex.respond(std::move(response));
+}
+
+Json plugins_json(const ServerState& state) {
+  Json out = Json::object();
+  out["plugins"] = state.plugins_report ? Json(state.plugins_report()) : Json::array();
+  Json chain = Json::array();
+  for (const auto& g : state.guardrails()->entries()) chain.push_back(g->name());
+  out["guardrails"] = std::move(chain);
+  return out;
+}
+
+Json tenants_json(ServerState& state) {
+  Json tenants = Json::array();
+  for (const auto& usage : state.access.limiter().usage()) {
+    Json t = Json::object();
+    t["tenant"] = usage.tenant;
+    t["requests"] = usage.requests;
+    t["rejected"] = usage.rejected;
+    t["tokens"] = usage.tokens;
+    t["active"] = usage.active;
+    t["requests_last_minute"] = usage.requests_last_minute;
+    t["tokens_last_minute"] = usage.tokens_last_minute;
+    tenants.push_back(std::move(t));
+  }
+  Json out = Json::object();
+  out["authentication"] = state.access.enabled();
+  out["keys"] = state.access.key_count();
+  out["tenants"] = std::move(tenants);
+  return out;
+}
+
+Response reload_response(ServerState& state) {
+  if (!state.reload) throw ApiError(501, "this server cannot reload its configuration");
+  std::string what;
+  try {
+    what = state.reload();
+  } catch (const std::exception& e) {
+    // The old configuration stays in force.
+    throw ApiError(400, std::string("reload failed, nothing changed: ") + e.what());
+  }
+  Json out = Json::object();
+  out["status"] = "reloaded";
+  out["detail"] = what;
+  return json_response(out);
+}
+
+asio::awaitable<void> admin_plugins(Exchange& ex) {
+  Response response = json_response(plugins_json(ex.state()));
+  co_await ex.respond(std::move(response));
+}
+
+asio::awaitable<void> admin_tenants(Exchange& ex) {
+  Response response = json_response(tenants_json(ex.state()));
+  co_await ex.respond(std::move(response));
+}
+
+asio::awaitable<void> admin_reload(Exchange& ex) {
+  Response response = reload_response(ex.state());
   co_await ex.respond(std::move(response));
 }
 
@@ -104,6 +162,9 @@ void add_admin_routes(Router& router) {
   router.add({http::verb::post, "/tokenize", ApiFamily::openai, true, tokenize});
   router.add({http::verb::post, "/detokenize", ApiFamily::openai, true, detokenize});
   router.add({http::verb::get, "/", ApiFamily::plain, false, root});
+  router.add({http::verb::get, "/admin/plugins", ApiFamily::openai, false, admin_plugins});
+  router.add({http::verb::get, "/admin/tenants", ApiFamily::openai, false, admin_tenants});
+  router.add({http::verb::post, "/admin/reload", ApiFamily::openai, false, admin_reload});
 }
 
 }  // namespace sluice::server

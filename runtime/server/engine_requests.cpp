@@ -4,9 +4,18 @@
 
 namespace sluice::server {
 
+uint64_t tenant_id_of(const std::string& tenant) {
+  if (tenant.empty()) return 0;
+  // FNV-1a: the same id in every process, so logs and schedulers agree across restarts.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : tenant) h = (h ^ c) * 1099511628211ull;
+  return h == 0 ? 1 : h;
+}
+
 std::vector<engine::Request> make_engine_requests(const GenerationOptions& gen,
                                                   const std::vector<int32_t>& prompt,
-                                                  const std::string& request_id) {
+                                                  const std::string& request_id,
+                                                  const std::string& tenant) {
   uint64_t seed = 0;
   if (gen.seed) {
     seed = *gen.seed;
@@ -27,6 +36,7 @@ std::vector<engine::Request> make_engine_requests(const GenerationOptions& gen,
     r.ignore_eos = gen.ignore_eos;
     r.logprobs = gen.logprobs;
     r.priority = gen.priority;
+    r.tenant_id = tenant_id_of(tenant);
     requests.push_back(std::move(r));
   }
   return requests;

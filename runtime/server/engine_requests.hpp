@@ -12,8 +12,14 @@
 
 namespace sluice::server {
 
+// `tenant` (the caller's key's tenant; "" without authentication) becomes the engine's
+// tenant_id, which the priority scheduler shares capacity by.
 std::vector<engine::Request> make_engine_requests(const GenerationOptions& gen,
                                                   const std::vector<int32_t>& prompt,
-                                                  const std::string& request_id);
+                                                  const std::string& request_id,
+                                                  const std::string& tenant = {});
+
+// The engine's id of a tenant name: 0 for none, else a stable non-zero hash.
+uint64_t tenant_id_of(const std::string& tenant);
 
 }  // namespace sluice::server

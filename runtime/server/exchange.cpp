@@ -25,8 +25,7 @@ struct Exchange::Watch {
   bool armed = false;
 };
 
-Exchange::Exchange(beast::tcp_stream& stream, HttpRequest request, ServerState& state,
-                   std::string remote)
+Exchange::Exchange(Connection& stream, HttpRequest request, ServerState& state, std::string remote)
     : stream_(stream),
       request_(std::move(request)),
       state_(state),
@@ -57,7 +56,13 @@ void Exchange::fill_head(http::fields& fields, const std::string& content_type,
   fields.set(http::field::server, "sluice/" + state_.version);
   fields.set(http::field::content_type, content_type);
   fields.set("X-Request-Id", record_.request_id);
+  for (const auto& [name, value] : extra_headers) fields.set(name, value);
   for (const auto& [name, value] : extra) fields.set(name, value);
+}
+
+const std::string& Exchange::tenant() const {
+  static const std::string none;
+  return key ? key->tenant : none;
 }
 
 asio::awaitable<void> Exchange::respond(Response response) {
@@ -71,9 +76,9 @@ asio::awaitable<void> Exchange::respond(Response response) {
   res.body() = std::move(response.body);
   res.prepare_payload();
   beast::error_code ec;
-  stream_.expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
-  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
+  co_await stream_.write(res, ec);
+  stream_.tcp().expires_never();
   if (ec) mark_gone();
 }
 
@@ -89,10 +94,9 @@ asio::awaitable<bool> Exchange::begin_stream(std::string content_type) {
   res.chunked(true);
   http::response_serializer<http::empty_body> serializer{res};
   beast::error_code ec;
-  stream_.expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
-  co_await http::async_write_header(stream_, serializer,
-                                    asio::redirect_error(asio::use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
+  co_await stream_.write_header(serializer, ec);
+  stream_.tcp().expires_never();
   if (ec) mark_gone();
   co_return !ec;
 }
@@ -102,10 +106,14 @@ asio::awaitable<bool> Exchange::write_chunk(std::string data) {
   if (data.empty()) co_return true;  // an empty chunk would end the body
   beast::error_code ec;
   // A client that stops reading stalls the write; the idle timeout bounds that.
-  stream_.expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
-  co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data)),
-                             asio::redirect_error(asio::use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
+  // Chunked framing by hand: one buffer, the same bytes over TCP or TLS.
+  char size_line[24];
+  const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  data.insert(0, size_line, static_cast<size_t>(n));
+  data += "\r\n";
+  co_await stream_.write_bytes(asio::buffer(data), ec);
+  stream_.tcp().expires_never();
   if (ec) mark_gone();
   co_return !ec;
 }
@@ -113,10 +121,10 @@ asio::awaitable<bool> Exchange::write_chunk(std::string data) {
 asio::awaitable<void> Exchange::end_stream() {
   if (client_gone_) co_return;
   beast::error_code ec;
-  stream_.expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
-  co_await asio::async_write(stream_, http::make_chunk_last(),
-                             asio::redirect_error(asio::use_awaitable, ec));
-  stream_.expires_never();
+  stream_.tcp().expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
+  static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+  co_await stream_.write_bytes(asio::buffer(kLastChunk.data(), kLastChunk.size()), ec);
+  stream_.tcp().expires_never();
   if (ec) mark_gone();
 }
 

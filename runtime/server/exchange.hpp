@@ -11,17 +11,21 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "security/api_key.hpp"
+#include "security/rate_limiter.hpp"
 #include "server/access_log.hpp"
 #include "server/api_error.hpp"
+#include "server/connection.hpp"
 #include "server/response.hpp"
 
 namespace sluice::server {
@@ -32,8 +36,7 @@ class Exchange {
  public:
   using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
-  Exchange(boost::beast::tcp_stream& stream, HttpRequest request, ServerState& state,
-           std::string remote);
+  Exchange(Connection& stream, HttpRequest request, ServerState& state, std::string remote);
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -73,6 +76,15 @@ class Exchange {
 
   AccessRecord& record() { return record_; }
 
+  // Set by the router when authentication is on: the caller's key, and its rate-limit
+  // lease (a concurrency slot, and where the request's tokens are charged).
+  std::shared_ptr<const security::ApiKey> key;
+  std::optional<security::RateLimiter::Lease> lease;
+  // Headers every response of this exchange carries (x-ratelimit-*).
+  std::vector<std::pair<std::string, std::string>> extra_headers;
+  // The caller's tenant; "" when authentication is off.
+  const std::string& tenant() const;
+
  private:
   struct Watch;
   void arm_watch();
@@ -80,7 +92,7 @@ class Exchange {
   void fill_head(boost::beast::http::fields& fields, const std::string& content_type,
                  const std::vector<std::pair<std::string, std::string>>& extra) const;
 
-  boost::beast::tcp_stream& stream_;
+  Connection& stream_;
   HttpRequest request_;
   ServerState& state_;
   std::chrono::steady_clock::time_point started_;

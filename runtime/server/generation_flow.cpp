@@ -2,6 +2,7 @@
 
 #include "server/exchange.hpp"
 #include "server/generation.hpp"
+#include "server/guarded_generation.hpp"
 #include "server/response.hpp"
 #include "server/server_state.hpp"
 
@@ -60,6 +61,10 @@ asio::awaitable<void> run_generation(Exchange& exchange, GenerationRun& run,
     if (!write_failed && !co_await exchange.write_chunk(std::move(first))) write_failed = true;
   }
 
+  if (exchange.lease) exchange.lease->add_tokens(static_cast<uint64_t>(options.prompt_tokens));
+  GuardedRequest* guard = options.guard;
+  bool guard_stopped = false;  // a guardrail stopped the output: the finish is content_filter
+
   while (!write_failed && !failure) {
     std::vector<ChoiceEvent> events = co_await run.next();
     if (events.empty()) break;
@@ -68,10 +73,29 @@ asio::awaitable<void> run_generation(Exchange& exchange, GenerationRun& run,
       if (event.choice >= choices.size()) continue;
       ChoiceState& state = choices[event.choice];
       if (event.token) {
+        if (guard_stopped) continue;  // cancelled; what the engine still sends is dropped
+        if (guard) {
+          const int32_t id = event.token->token;
+          auto released = guard->filter(event.token->text, std::span<const int32_t>(&id, 1), false);
+          event.token->text = std::move(released.text);
+          if (released.stop) {
+            guard_stopped = true;
+            run.cancel_all();
+          }
+        }
         state.text += event.token->text;
         state.tokens.push_back(*event.token);
         if (options.stream) out += formatter.stream_token(event.choice, state, *event.token);
       } else if (event.finish) {
+        if (guard_stopped) {
+          event.finish->reason = engine::FinishReason::content_filter;
+          event.finish->text.clear();
+        } else if (guard && event.finish->reason != engine::FinishReason::error &&
+                   event.finish->reason != engine::FinishReason::cancelled) {
+          auto released = guard->filter(event.finish->text, {}, true);
+          event.finish->text = std::move(released.text);
+          if (released.stop) event.finish->reason = engine::FinishReason::content_filter;
+        }
         state.finish = std::move(*event.finish);
         if (auto error = finish_error(*state.finish, run.interrupted())) {
           failure = std::move(error);
@@ -86,6 +110,9 @@ asio::awaitable<void> run_generation(Exchange& exchange, GenerationRun& run,
   }
 
   record_outcome(exchange, choices, options.prompt_tokens);
+  if (exchange.lease)
+    exchange.lease->add_tokens(static_cast<uint64_t>(exchange.record().generated_tokens));
+  if (guard) complete_guard(exchange, *guard, choices, options.prompt_tokens, failure);
   if (write_failed || run.interrupted() || exchange.client_gone()) {
     // The client is gone: the engine stops on cancel; nothing more can be sent.
     run.cancel_all();

@@ -23,7 +23,7 @@ class GenerationRun;
 
 // Everything one choice produced, accumulated as events arrive.
 struct ChoiceState {
-  std::string text;
+  std::string text;                         // as the client receives it (after the guardrails)
   std::vector<engine::TokenOutput> tokens;  // every generated token, in order
   std::optional<engine::Finish> finish;
 };
@@ -49,10 +49,16 @@ class GenerationFormatter {
   virtual Json whole(const std::vector<ChoiceState>& choices) = 0;
 };
 
+class GuardedRequest;
+
 struct FlowOptions {
   bool stream = false;
   size_t choices = 1;
   int64_t prompt_tokens = 0;
+  // The request's pass through the guardrail chain, when there is one: every output
+  // chunk goes through it before the formatter sees it (then choices == 1), and it hears
+  // how the request ended.
+  GuardedRequest* guard = nullptr;
 };
 
 // Runs `run` (already submitted) to its end, answering through `formatter`.

@@ -27,4 +27,21 @@ void HttpMetrics::client_disconnected(const std::string& route) {
       .inc();
 }
 
+void HttpMetrics::rate_limited(const std::string& tenant, const std::string& limit) {
+  registry_
+      .counter("sluice:rate_limited_requests_total",
+               "Requests refused with 429, by tenant and the limit they hit.",
+               {{"tenant", tenant}, {"limit", limit}})
+      .inc();
+}
+
+void HttpMetrics::guardrail_decision(const std::string& guardrail, const std::string& stage,
+                                     const std::string& action) {
+  registry_
+      .counter("sluice:guardrail_decisions_total",
+               "Guardrail decisions other than allow and pass, by guardrail, stage and action.",
+               {{"guardrail", guardrail}, {"stage", stage}, {"action", action}})
+      .inc();
+}
+
 }  // namespace sluice::server

@@ -17,6 +17,12 @@ class HttpMetrics {
   void request_done(const std::string& route, unsigned status, double seconds);
   // sluice:http_client_disconnects_total{route}: a client left before its generation ended.
   void client_disconnected(const std::string& route);
+  // sluice:rate_limited_requests_total{tenant,limit}: requests refused with 429.
+  void rate_limited(const std::string& tenant, const std::string& limit);
+  // sluice:guardrail_decisions_total{guardrail,stage,action}: denials, rewrites,
+  // redactions and stops.
+  void guardrail_decision(const std::string& guardrail, const std::string& stage,
+                          const std::string& action);
   // sluice:http_connections_active
   void connection_opened() { connections_.add(1); }
   void connection_closed() { connections_.add(-1); }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/admin_routes.hpp"
+#include "server/connection.hpp"
 #include "server/http_session.hpp"
 #include "server/ollama_routes.hpp"
 #include "server/openai_routes.hpp"
@@ -43,6 +44,7 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> accept_loop();
+  asio::awaitable<void> watch_keys();
   void shut_down();  // on the io_context
 
   ServerState state;
@@ -50,7 +52,9 @@ struct HttpServer::Impl {
   SessionSet sessions;
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
+  std::unique_ptr<asio::ssl::context> tls;  // set by listen() when tls_cert is configured
   asio::steady_timer stop_timer{ioc};
+  asio::steady_timer keys_timer{ioc};
   std::atomic<bool> stop_requested{false};
 };
 
@@ -72,13 +76,30 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    HttpSession::start(std::make_shared<HttpSession>(std::move(socket), state, router, sessions));
+    HttpSession::start(
+        std::make_shared<HttpSession>(std::move(socket), tls.get(), state, router, sessions));
+  }
+}
+
+asio::awaitable<void> HttpServer::Impl::watch_keys() {
+  for (;;) {
+    keys_timer.expires_after(std::chrono::seconds(state.access.reload_interval_s()));
+    boost::system::error_code ec;
+    co_await keys_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || stop_requested) co_return;
+    try {
+      if (state.access.reload_if_changed())
+        state.log->info("keys file changed: {} key(s) in force", state.access.key_count());
+    } catch (const std::exception& e) {
+      state.log->error("keys file changed but cannot be used, the old keys stay: {}", e.what());
+    }
   }
 }
 
 void HttpServer::Impl::shut_down() {
   boost::system::error_code ec;
   acceptor.close(ec);
+  keys_timer.cancel();
   sessions.on_empty([this] { asio::post(ioc, [this] { stop_timer.cancel(); }); });
   sessions.abort_all();
   if (sessions.size() == 0) return;
@@ -96,6 +117,29 @@ HttpServer::~HttpServer() {
   stop();
 }
 
+void HttpServer::configure_access(const config::AuthConfig& auth) {
+  impl_->state.access.configure(auth);
+  if (impl_->state.access.enabled())
+    impl_->state.log->info("authentication on: {} key(s) from {}", impl_->state.access.key_count(),
+                           auth.keys_file.string());
+}
+
+void HttpServer::set_guardrails(std::shared_ptr<const GuardrailChain> chain) {
+  impl_->state.set_guardrails(std::move(chain));
+}
+
+void HttpServer::set_reload(std::function<std::string()> reload) {
+  impl_->state.reload = std::move(reload);
+}
+
+void HttpServer::set_plugins_report(std::function<nlohmann::json()> report) {
+  impl_->state.plugins_report = std::move(report);
+}
+
+void HttpServer::reload_keys() {
+  impl_->state.access.reload();
+}
+
 void HttpServer::add_model(std::shared_ptr<engine::ServedModel> model) {
   if (!model || !model->tokenizer || !model->engine)
     throw std::invalid_argument("add_model: a model needs a tokenizer and an engine");
@@ -106,6 +150,8 @@ void HttpServer::add_model(std::shared_ptr<engine::ServedModel> model) {
 uint16_t HttpServer::listen() {
   const auto& config = impl_->state.config;
   const std::string where = config.host + ":" + std::to_string(config.port);
+  if (!config.tls_cert.empty())
+    impl_->tls = make_tls_context(config.tls_cert.string(), config.tls_key.string());
   boost::system::error_code ec;
   tcp::endpoint endpoint;
   const auto address = asio::ip::make_address(config.host, ec);
@@ -131,7 +177,9 @@ uint16_t HttpServer::listen() {
   if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail("listen");
   const uint16_t port = acceptor.local_endpoint().port();
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
-  impl_->state.log->info("listening on http://{}:{}",
+  if (impl_->state.access.enabled())
+    asio::co_spawn(impl_->ioc, impl_->watch_keys(), asio::detached);
+  impl_->state.log->info("listening on {}://{}:{}", impl_->tls ? "https" : "http",
                          endpoint.address().is_v6() ? "[" + config.host + "]" : config.host, port);
   return port;
 }

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "config/config.hpp"
@@ -16,6 +18,8 @@
 #include "telemetry/metrics.hpp"
 
 namespace sluice::server {
+
+class GuardrailChain;
 
 struct ServerOptions {
   config::ServerConfig config;
@@ -31,6 +35,18 @@ class HttpServer {
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // API keys and limits ([auth]); before listen(). Throws security::KeyFileError for a
+  // bad keys file. While keys are configured, the file is re-read when it changes.
+  void configure_access(const config::AuthConfig& auth);
+  // The guardrail chain for requests that start from now on. Thread-safe.
+  void set_guardrails(std::shared_ptr<const GuardrailChain> chain);
+  // What POST /admin/reload runs (returns a description; throws with the reason) and
+  // what GET /admin/plugins lists. Before listen().
+  void set_reload(std::function<std::string()> reload);
+  void set_plugins_report(std::function<nlohmann::json()> report);
+  // Re-reads the keys file now (what a reload does for keys). Throws on a bad file.
+  void reload_keys();
 
   // Serves `model` under model->name (replacing a model of that name). Thread-safe.
   void add_model(std::shared_ptr<engine::ServedModel> model);

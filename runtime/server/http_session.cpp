@@ -45,9 +45,9 @@ bool expects_continue(const http::request_parser<http::string_body>& parser) {
 
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket socket, ServerState& state, const Router& router,
-                         SessionSet& sessions)
-    : stream_(std::move(socket)), state_(state), router_(router), sessions_(sessions) {
+HttpSession::HttpSession(tcp::socket socket, asio::ssl::context* tls, ServerState& state,
+                         const Router& router, SessionSet& sessions)
+    : stream_(std::move(socket), tls), state_(state), router_(router), sessions_(sessions) {
   beast::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -86,6 +86,19 @@ void HttpSession::abort() {
 asio::awaitable<void> HttpSession::serve() {
   const auto& config = state_.config;
   const auto idle = std::chrono::seconds(config.idle_timeout_s);
+  if (stream_.is_tls()) {
+    beast::error_code ec;
+    stream_.tcp().expires_after(idle);
+    co_await stream_.handshake(ec);
+    stream_.tcp().expires_never();
+    if (ec) {
+      // A plain-HTTP client, a wrong protocol version or a scanner: nothing to answer.
+      state_.log->debug("connection {}: TLS handshake failed: {}", remote_, ec.message());
+      beast::error_code ignored;
+      stream_.socket().close(ignored);
+      co_return;
+    }
+  }
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -93,18 +106,15 @@ asio::awaitable<void> HttpSession::serve() {
     parser.body_limit(config.max_body_bytes);
     beast::error_code ec;
     // The idle timeout also bounds how long a request may take to arrive (slow clients).
-    stream_.expires_after(idle);
-    co_await http::async_read_header(stream_, buffer, parser,
-                                     asio::redirect_error(asio::use_awaitable, ec));
+    stream_.tcp().expires_after(idle);
+    co_await stream_.read_header(buffer, parser, ec);
     if (!ec && expects_continue(parser)) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                                 asio::redirect_error(asio::use_awaitable, ec));
+      co_await stream_.write_bytes(asio::buffer(kContinue.data(), kContinue.size()), ec);
     }
     if (!ec && !parser.is_done()) {
-      stream_.expires_after(idle);
-      co_await http::async_read(stream_, buffer, parser,
-                                asio::redirect_error(asio::use_awaitable, ec));
+      stream_.tcp().expires_after(idle);
+      co_await stream_.read(buffer, parser, ec);
     }
     if (ec) {
       std::string path;
@@ -115,7 +125,7 @@ asio::awaitable<void> HttpSession::serve() {
       if (!is_disconnect(ec)) co_await answer_read_error(ec, path);
       break;
     }
-    stream_.expires_never();
+    stream_.tcp().expires_never();
 
     Exchange exchange(stream_, parser.release(), state_, remote_);
     current_ = &exchange;
@@ -168,9 +178,9 @@ asio::awaitable<void> HttpSession::answer_read_error(beast::error_code ec,
   res.keep_alive(false);
   res.body() = dump_json(error_body(family, error));
   res.prepare_payload();
-  stream_.expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
+  stream_.tcp().expires_after(std::chrono::seconds(state_.config.idle_timeout_s));
   beast::error_code write_ec;
-  co_await http::async_write(stream_, res, asio::redirect_error(asio::use_awaitable, write_ec));
+  co_await stream_.write(res, write_ec);
 
   AccessRecord record;
   record.request_id = state_.next_request_id();
@@ -191,10 +201,9 @@ asio::awaitable<void> HttpSession::linger_close() {
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   std::vector<char> sink(64 * 1024);
   size_t drained = 0;
-  stream_.expires_after(kLingerTime);
+  stream_.tcp().expires_after(kLingerTime);
   while (!ec && drained < kLingerMaxBytes) {
-    drained += co_await stream_.async_read_some(asio::buffer(sink),
-                                                asio::redirect_error(asio::use_awaitable, ec));
+    drained += co_await stream_.read_some(asio::buffer(sink), ec);
   }
   stream_.socket().close(ec);
 }

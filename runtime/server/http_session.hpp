@@ -9,10 +9,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include "server/connection.hpp"
 
 namespace sluice::server {
 
@@ -23,8 +25,9 @@ class SessionSet;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, ServerState& state, const Router& router,
-              SessionSet& sessions);
+  // `tls` null: plain HTTP; else the connection starts with a TLS handshake.
+  HttpSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls,
+              ServerState& state, const Router& router, SessionSet& sessions);
   ~HttpSession();
 
   // Starts serving on the socket's strand.
@@ -39,7 +42,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<void> linger_close();
   void finish_exchange(Exchange& exchange);
 
-  boost::beast::tcp_stream stream_;
+  Connection stream_;
   ServerState& state_;
   const Router& router_;
   SessionSet& sessions_;

@@ -139,12 +139,22 @@ std::optional<int64_t> FieldReader::integer(std::string_view key, int64_t min, i
 std::optional<uint64_t> FieldReader::seed(std::string_view key) const {
   const Json* v = find(key);
   if (!v) return std::nullopt;
+  const auto out_of_range = [&] {
+    return bad_field(name(key),
+                     "must be -1 (random) or 0 to 18446744073709551615, got " + v->dump());
+  };
   if (v->is_number_unsigned()) return v->get<uint64_t>();
-  if (v->is_number_integer()) return static_cast<uint64_t>(v->get<int64_t>());
+  if (v->is_number_integer()) {
+    const int64_t s = v->get<int64_t>();
+    if (s < -1) throw out_of_range();
+    return static_cast<uint64_t>(s);
+  }
   if (v->is_number_float()) {
     const double d = v->get<double>();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18)
+    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) {
+      if (d < -1) throw out_of_range();
       return static_cast<uint64_t>(static_cast<int64_t>(d));
+    }
   }
   throw bad_field(name(key), std::string("expected an integer, got ") + json_type_phrase(*v));
 }

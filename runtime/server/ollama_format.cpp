@@ -8,6 +8,7 @@ namespace {
 
 const char* done_reason(const ChoiceState& state) {
   if (!state.finish) return "stop";
+  if (state.finish->reason == engine::FinishReason::content_filter) return "content_filter";
   return state.finish->reason == engine::FinishReason::length ? "length" : "stop";
 }
 
@@ -52,7 +53,11 @@ Json OllamaFormatter::final_object(const ChoiceState& state, const std::string& 
   if (!info_.chat) {
     Json context = Json::array();
     for (int32_t id : info_.context) context.push_back(id);
-    for (const auto& token : state.tokens) context.push_back(token.token);
+    if (info_.context_from_text) {
+      for (int32_t id : info_.tokenizer->encode(state.text, false, false)) context.push_back(id);
+    } else {
+      for (const auto& token : state.tokens) context.push_back(token.token);
+    }
     out["context"] = std::move(context);
   }
   add_ollama_durations(out, state, info_.request_start);

@@ -15,9 +15,11 @@ namespace sluice::server {
 
 struct OllamaResponseInfo {
   std::string model;
-  bool chat = false;             // /api/chat (message) or /api/generate (response)
-  std::vector<int32_t> context;  // /api/generate: the prompt ids, for `context`
-  int32_t logprobs = -1;         // engine::Request::logprobs
+  bool chat = false;               // /api/chat (message) or /api/generate (response)
+  std::vector<int32_t> context;    // /api/generate: the prompt ids, for `context`
+  bool context_from_text = false;  // `context` ends with the tokenized text sent, not the
+                                   // ids generated (output guardrails may have changed it)
+  int32_t logprobs = -1;           // engine::Request::logprobs
   std::chrono::steady_clock::time_point request_start;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
 };

@@ -6,6 +6,7 @@
 #include "server/engine_requests.hpp"
 #include "server/exchange.hpp"
 #include "server/generation.hpp"
+#include "server/guarded_generation.hpp"
 #include "server/ollama_format.hpp"
 #include "server/prompt_builder.hpp"
 #include "server/server_state.hpp"
@@ -50,7 +51,7 @@ std::string modified_at(const engine::ServedModel& model) {
 
 asio::awaitable<void> generate_and_answer(Exchange& ex, std::shared_ptr<engine::ServedModel> model,
                                           const GenerationOptions& gen, std::vector<int32_t> prompt,
-                                          bool chat) {
+                                          bool chat, GuardedRequest* guard) {
   OllamaResponseInfo info;
   info.model = model->name;
   info.chat = chat;
@@ -58,18 +59,28 @@ asio::awaitable<void> generate_and_answer(Exchange& ex, std::shared_ptr<engine::
   info.logprobs = gen.logprobs;
   info.request_start = ex.started();
   info.tokenizer = model->tokenizer;
+  // `context` must not carry ids of text the output guardrails withheld.
+  info.context_from_text = guard != nullptr && ex.state().guardrails()->filters_output();
   const auto prompt_tokens = static_cast<int64_t>(prompt.size());
 
   GenerationRun run(ex, model);
-  run.submit(make_engine_requests(gen, prompt, ex.request_id()));
+  run.submit(make_engine_requests(gen, prompt, ex.request_id(), ex.tenant()));
   OllamaFormatter formatter(std::move(info));
-  const FlowOptions flow{gen.stream, 1, prompt_tokens};
+  const FlowOptions flow{gen.stream, 1, prompt_tokens, guard};
   co_await run_generation(ex, run, formatter, flow);
 }
 
 // Plain functions build JSON: GCC 12 miscompiles braced JSON initialisers inside
 // coroutines ("array used as initializer").
-std::vector<int32_t> generate_prompt(const OllamaGenerateRequest& req,
+// The turns a templated (not raw) /api/generate prompt becomes.
+Json generate_messages(const OllamaGenerateRequest& req) {
+  Json messages = Json::array();
+  if (!req.system.empty()) messages.push_back(Json{{"role", "system"}, {"content", req.system}});
+  messages.push_back(Json{{"role", "user"}, {"content", req.prompt}});
+  return messages;
+}
+
+std::vector<int32_t> generate_prompt(const OllamaGenerateRequest& req, const Json& messages,
                                      const engine::ServedModel& model) {
   std::vector<int32_t> prompt = req.context;
   check_token_ids(model, prompt, "context");
@@ -79,9 +90,6 @@ std::vector<int32_t> generate_prompt(const OllamaGenerateRequest& req,
     text = prompt.empty() ? tokenize_raw_prompt(model, req.prompt)
                           : model.tokenizer->encode(req.prompt, false, true);
   } else {
-    Json messages = Json::array();
-    if (!req.system.empty()) messages.push_back(Json{{"role", "system"}, {"content", req.system}});
-    messages.push_back(Json{{"role", "user"}, {"content", req.prompt}});
     text = tokenize_chat_prompt(model, render_chat_prompt(model, messages, nullptr));
   }
   prompt.insert(prompt.end(), text.begin(), text.end());
@@ -97,8 +105,7 @@ Json nothing_generated(const std::string& model, bool chat, bool loaded_only) {
 asio::awaitable<void> generate(Exchange& ex) {
   auto& state = ex.state();
   OllamaGenerateRequest req = parse_ollama_generate(parse_json_body(ex.body()), state.limits);
-  auto model = state.models.resolve(req.gen.model);
-  ex.record().model = model->name;
+  auto model = resolve_model(ex, req.gen.model);
   // Ollama answers an empty prompt by loading the model (it is loaded already here), and
   // num_predict 0 with nothing generated.
   const bool empty = req.prompt.empty() && req.context.empty();
@@ -107,27 +114,33 @@ asio::awaitable<void> generate(Exchange& ex) {
     co_await ex.respond(std::move(response));
     co_return;
   }
-  std::vector<int32_t> prompt = generate_prompt(req, *model);
-  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), false);
+  if (!req.context.empty()) refuse_unguardable_tokens(ex, "context");
+  Json messages = generate_messages(req);
+  std::unique_ptr<GuardedRequest> guard = req.raw
+                                              ? guard_prompt(ex, model->name, req.gen, req.prompt)
+                                              : guard_messages(ex, model->name, req.gen, messages);
+  std::vector<int32_t> prompt = generate_prompt(req, messages, *model);
+  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), false, guard.get());
 }
 
 asio::awaitable<void> chat(Exchange& ex) {
   auto& state = ex.state();
   OllamaChatRequest req = parse_ollama_chat(parse_json_body(ex.body()), state.limits);
-  auto model = state.models.resolve(req.gen.model);
-  ex.record().model = model->name;
+  auto model = resolve_model(ex, req.gen.model);
   if (req.messages.empty() || req.gen.max_tokens == 0) {
     Response response = json_response(nothing_generated(model->name, true, req.messages.empty()));
     co_await ex.respond(std::move(response));
     co_return;
   }
+  auto guard = guard_messages(ex, model->name, req.gen, req.messages);
   auto prompt = tokenize_chat_prompt(*model, render_chat_prompt(*model, req.messages, req.tools));
-  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), true);
+  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), true, guard.get());
 }
 
-Json tags_json(const ModelRegistry& registry) {
+Json tags_json(const ModelRegistry& registry, const Exchange& ex) {
   Json models = Json::array();
   for (const auto& model : registry.list()) {
+    if (!key_allows_model(ex, model->name)) continue;
     models.push_back(Json{{"name", model->name},
                           {"model", model->name},
                           {"modified_at", modified_at(*model)},
@@ -138,9 +151,10 @@ Json tags_json(const ModelRegistry& registry) {
   return Json{{"models", std::move(models)}};
 }
 
-Json ps_json(const ModelRegistry& registry) {
+Json ps_json(const ModelRegistry& registry, const Exchange& ex) {
   Json models = Json::array();
   for (const auto& model : registry.list()) {
+    if (!key_allows_model(ex, model->name)) continue;
     models.push_back(Json{{"name", model->name},
                           {"model", model->name},
                           {"size", model->file_size},
@@ -189,12 +203,12 @@ Json version_json(const std::string& version) {
 }
 
 asio::awaitable<void> tags(Exchange& ex) {
-  Response response = json_response(tags_json(ex.state().models));
+  Response response = json_response(tags_json(ex.state().models, ex));
   co_await ex.respond(std::move(response));
 }
 
 asio::awaitable<void> ps(Exchange& ex) {
-  Response response = json_response(ps_json(ex.state().models));
+  Response response = json_response(ps_json(ex.state().models, ex));
   co_await ex.respond(std::move(response));
 }
 
@@ -202,6 +216,8 @@ asio::awaitable<void> show(Exchange& ex) {
   const OllamaShowRequest req = parse_ollama_show(parse_json_body(ex.body()));
   auto model = ex.state().models.find(req.model);
   if (!model) throw model_not_found(req.model);
+  if (!key_allows_model(ex, model->name))
+    throw ApiError(403, "this API key may not use model '" + model->name + "'", "model");
   ex.record().model = model->name;
   Response response = json_response(show_json(*model));
   co_await ex.respond(std::move(response));

@@ -8,6 +8,7 @@ namespace {
 
 const char* finish_reason_name(const ChoiceState& state) {
   if (!state.finish) return "stop";
+  if (state.finish->reason == engine::FinishReason::content_filter) return "content_filter";
   return state.finish->reason == engine::FinishReason::length ? "length" : "stop";
 }
 

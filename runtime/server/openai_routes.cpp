@@ -3,6 +3,7 @@
 #include "server/engine_requests.hpp"
 #include "server/exchange.hpp"
 #include "server/generation.hpp"
+#include "server/guarded_generation.hpp"
 #include "server/openai_format.hpp"
 #include "server/prompt_builder.hpp"
 #include "server/server_state.hpp"
@@ -16,8 +17,8 @@ namespace http = boost::beast::http;
 
 // Everything both generation routes do once the prompt ids are known.
 asio::awaitable<void> generate(Exchange& ex, std::shared_ptr<engine::ServedModel> model,
-                               const GenerationOptions& gen, std::vector<int32_t> prompt,
-                               bool chat) {
+                               const GenerationOptions& gen, std::vector<int32_t> prompt, bool chat,
+                               GuardedRequest* guard) {
   auto& state = ex.state();
   OpenAiResponseInfo info;
   const std::string suffix = ex.request_id().substr(4);  // past "req-"
@@ -33,48 +34,51 @@ asio::awaitable<void> generate(Exchange& ex, std::shared_ptr<engine::ServedModel
   info.tokenizer = model->tokenizer;
 
   GenerationRun run(ex, model);
-  run.submit(make_engine_requests(gen, prompt, ex.request_id()));
+  run.submit(make_engine_requests(gen, prompt, ex.request_id(), ex.tenant()));
   std::unique_ptr<OpenAiFormatterBase> formatter;
   if (chat) {
     formatter = std::make_unique<ChatCompletionFormatter>(std::move(info), gen.n);
   } else {
     formatter = std::make_unique<CompletionFormatter>(std::move(info), gen.n);
   }
-  const FlowOptions flow{gen.stream, gen.n, static_cast<int64_t>(prompt.size())};
+  const FlowOptions flow{gen.stream, gen.n, static_cast<int64_t>(prompt.size()), guard};
   co_await run_generation(ex, run, *formatter, flow);
 }
 
 asio::awaitable<void> chat_completions(Exchange& ex) {
   auto& state = ex.state();
   ChatCompletionRequest req = parse_chat_completion(parse_json_body(ex.body()), state.limits);
-  auto model = state.models.resolve(req.gen.model);
-  ex.record().model = model->name;
+  auto model = resolve_model(ex, req.gen.model);
+  auto guard = guard_messages(ex, model->name, req.gen, req.messages);
   const std::string prompt = render_chat_prompt(*model, req.messages, req.tools);
   std::vector<int32_t> tokens = tokenize_chat_prompt(*model, prompt);
-  co_await generate(ex, model, req.gen, std::move(tokens), true);
+  co_await generate(ex, model, req.gen, std::move(tokens), true, guard.get());
 }
 
 asio::awaitable<void> completions(Exchange& ex) {
   auto& state = ex.state();
   CompletionRequest req = parse_completion(parse_json_body(ex.body()), state.limits);
-  auto model = state.models.resolve(req.gen.model);
-  ex.record().model = model->name;
+  auto model = resolve_model(ex, req.gen.model);
   std::vector<int32_t> prompt;
+  std::unique_ptr<GuardedRequest> guard;
   if (auto* text = std::get_if<std::string>(&req.prompt)) {
+    guard = guard_prompt(ex, model->name, req.gen, *text);
     prompt = tokenize_raw_prompt(*model, *text);
   } else {
+    refuse_unguardable_tokens(ex, "prompt");
     prompt = std::get<std::vector<int32_t>>(req.prompt);
     check_token_ids(*model, prompt, "prompt");
   }
   if (prompt.empty()) throw bad_field("prompt", "must not be empty");
-  co_await generate(ex, model, req.gen, std::move(prompt), false);
+  co_await generate(ex, model, req.gen, std::move(prompt), false, guard.get());
 }
 
 // Plain functions build the JSON: GCC 12 miscompiles braced JSON initialisers inside
 // coroutines ("array used as initializer").
-Json models_list(const ModelRegistry& models) {
+Json models_list(const ModelRegistry& models, const Exchange& ex) {
   Json data = Json::array();
   for (const auto& model : models.list()) {
+    if (!key_allows_model(ex, model->name)) continue;
     data.push_back(Json{{"id", model->name},
                         {"object", "model"},
                         {"created", unix_seconds(model->loaded_at)},
@@ -92,7 +96,7 @@ Json models_list(const ModelRegistry& models) {
 }
 
 asio::awaitable<void> list_models(Exchange& ex) {
-  Response response = json_response(models_list(ex.state().models));
+  Response response = json_response(models_list(ex.state().models, ex));
   co_await ex.respond(std::move(response));
 }
 

@@ -1,5 +1,8 @@
 #include "server/router.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "server/exchange.hpp"
 #include "server/server_state.hpp"
 
@@ -15,8 +18,57 @@ void Router::add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+namespace {
+
+// The caller's key, admin rights and rate limits; nullopt when the request may go on,
+// else the error it gets. Runs before any body is parsed or tokenized.
+std::optional<Response> check_access(Exchange& exchange, ApiFamily family) {
+  auto& access = exchange.state().access;
+  const std::string_view path = exchange.path();
+  if (access.is_open(path)) return std::nullopt;
+  exchange.key = access.authenticate(exchange.request());
+  if (!exchange.key) {
+    Response r =
+        error_response(family, ApiError(401,
+                                        "a valid API key is required (Authorization: Bearer KEY or "
+                                        "X-Api-Key: KEY)"));
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  exchange.record().tenant = exchange.key->tenant;
+  if (AccessControl::is_admin_route(path)) {
+    if (!exchange.key->admin)
+      return error_response(family, ApiError(403, "this route needs an admin key"));
+    return std::nullopt;
+  }
+  auto admitted = access.limiter().admit(*exchange.key);
+  if (auto* rejection = std::get_if<security::RateLimiter::Rejection>(&admitted)) {
+    const auto quota = access.limiter().quota(*exchange.key);
+    const auto seconds = static_cast<uint32_t>(std::ceil(std::max(1e-3, rejection->retry_after_s)));
+    Response r =
+        error_response(family, ApiError(429, "rate limit exceeded: " + rejection->limit +
+                                                 " of key '" + exchange.key->id +
+                                                 "'; retry after " + std::to_string(seconds) + " s")
+                                   .with_retry_after(seconds));
+    for (auto& header : rate_limit_headers(quota)) r.headers.push_back(std::move(header));
+    exchange.state().http_metrics.rate_limited(exchange.key->tenant, rejection->limit);
+    return r;
+  }
+  exchange.lease.emplace(std::move(std::get<security::RateLimiter::Lease>(admitted)));
+  exchange.extra_headers = rate_limit_headers(exchange.lease->quota());
+  return std::nullopt;
+}
+
+}  // namespace
+
 boost::asio::awaitable<void> Router::dispatch(Exchange& exchange) const {
   const std::string_view path = exchange.path();
+  if (auto refused = check_access(exchange, family_for_path(path))) {
+    exchange.family = family_for_path(path);
+    Response response = std::move(*refused);
+    co_await exchange.respond(std::move(response));
+    co_return;
+  }
   const Route* match = nullptr;
   std::string allowed;
   for (const auto& route : routes_) {

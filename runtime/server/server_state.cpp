@@ -54,4 +54,15 @@ std::string ServerState::next_request_id() {
   return std::string("req-") + buf;
 }
 
+std::shared_ptr<const GuardrailChain> ServerState::guardrails() const {
+  std::lock_guard lock(guardrails_mutex_);
+  return guardrails_;
+}
+
+void ServerState::set_guardrails(std::shared_ptr<const GuardrailChain> chain) {
+  if (!chain) chain = std::make_shared<GuardrailChain>();
+  std::lock_guard lock(guardrails_mutex_);
+  guardrails_ = std::move(chain);
+}
+
 }  // namespace sluice::server

@@ -6,13 +6,17 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 
 #include "config/config.hpp"
 #include "engine/request.hpp"
+#include "server/access_control.hpp"
+#include "server/guardrail_chain.hpp"
 #include "server/http_metrics.hpp"
 #include "server/model_registry.hpp"
 #include "server/request_parse.hpp"
@@ -59,8 +63,23 @@ struct ServerState {
   // A new request id: "req-" and 16 hex digits, unique within the process.
   std::string next_request_id();
 
+  AccessControl access;
+
+  // The guardrail chain in force; replaced whole by a reload while requests run (each
+  // request keeps the chain it started with).
+  std::shared_ptr<const GuardrailChain> guardrails() const;
+  void set_guardrails(std::shared_ptr<const GuardrailChain> chain);
+
+  // What POST /admin/reload does (set by `sluice serve`): re-reads the configuration and
+  // the keys file. Returns a short description; throws std::exception with the reason.
+  std::function<std::string()> reload;
+  // What GET /admin/plugins lists (set by `sluice serve`).
+  std::function<nlohmann::json()> plugins_report;
+
  private:
   std::atomic<uint64_t> request_counter_{0};
+  mutable std::mutex guardrails_mutex_;
+  std::shared_ptr<const GuardrailChain> guardrails_ = std::make_shared<GuardrailChain>();
   uint64_t id_salt_;
 };
 

@@ -167,6 +167,8 @@ ServerFixture::ServerFixture(ServerFixtureOptions options) {
   server_ = std::make_unique<server::HttpServer>(
       server::ServerOptions{options.config, "0.0.0-test"}, metrics_);
   server_->add_model(model);
+  server_->configure_access(options.auth);
+  if (options.guardrails) server_->set_guardrails(options.guardrails);
   port_ = server_->listen();
   server_->set_ready(options.ready);
   runner_ = std::thread([this] { server_->run(); });

@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "fake_queue.hpp"
+#include "server/guardrail_chain.hpp"
 #include "server/http_server.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -62,6 +63,8 @@ std::vector<std::string> ndjson_lines(const std::string& body);
 struct ServerFixtureOptions {
   config::ServerConfig config;
   bool ready = true;
+  config::AuthConfig auth;  // keys_file set: authentication on
+  std::shared_ptr<const server::GuardrailChain> guardrails;
 };
 
 class ServerFixture {
