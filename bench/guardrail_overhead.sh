@@ -6,7 +6,7 @@
 # chain's own cost per request and per streamed chunk, in process (bench_guardrail_chain).
 # Usage: bench/guardrail_overhead.sh BUILD_DIR MODEL.gguf [ROUNDS]
 set -euo pipefail
-build=$1
+build=$(cd "$1" && pwd)
 model=$2
 rounds=${3:-3}
 sluice=$build/bin/sluice
