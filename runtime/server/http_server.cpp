@@ -177,8 +177,8 @@ uint16_t HttpServer::listen() {
   if (acceptor.listen(asio::socket_base::max_listen_connections, ec)) fail("listen");
   const uint16_t port = acceptor.local_endpoint().port();
   asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
-  if (impl_->state.access.enabled())
-    asio::co_spawn(impl_->ioc, impl_->watch_keys(), asio::detached);
+  // Always: a reload may turn authentication on later (without keys it does nothing).
+  asio::co_spawn(impl_->ioc, impl_->watch_keys(), asio::detached);
   impl_->state.log->info("listening on {}://{}:{}", impl_->tls ? "https" : "http",
                          endpoint.address().is_v6() ? "[" + config.host + "]" : config.host, port);
   return port;
