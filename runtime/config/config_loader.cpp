@@ -6,6 +6,7 @@
 
 #include "config/table_reader.hpp"
 #include "config/toml_json.hpp"
+#include "config/toml_type_name.hpp"
 
 namespace sluice::config {
 

@@ -1,5 +1,7 @@
 #include "config/table_reader.hpp"
 
+#include "config/toml_type_name.hpp"
+
 #include "config/did_you_mean.hpp"
 
 namespace sluice::config {
@@ -10,21 +12,6 @@ SourcePos ReadContext::pos(const toml::source_region& region) const {
 
 void ReadContext::error(const toml::source_region& region, std::string key, std::string message) {
   diagnostics.push_back(Diagnostic{pos(region), std::move(key), std::move(message)});
-}
-
-std::string describe_type(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
-  }
 }
 
 TableReader::TableReader(ReadContext& ctx, const toml::table& table, std::string prefix)

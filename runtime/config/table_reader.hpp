@@ -61,7 +61,4 @@ class TableReader {
   std::vector<std::string> known_;
 };
 
-// Human name of a TOML node's type, for messages: "a string", "an integer", ...
-std::string describe_type(const toml::node& node);
-
 }  // namespace sluice::config

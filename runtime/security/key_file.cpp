@@ -10,9 +10,12 @@
 #include <sstream>
 
 #include "config/did_you_mean.hpp"
+#include "config/toml_type_name.hpp"
 #include "security/key_hash.hpp"
 
 namespace sluice::security {
+
+using config::describe_type;
 
 std::string KeyFileProblem::to_string() const {
   std::string out = file.string();
@@ -55,18 +58,6 @@ bool looks_like_plaintext_key(std::string_view value) {
 bool has_control_or_space(std::string_view s) {
   return std::any_of(s.begin(), s.end(),
                      [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
-}
-
-std::string describe_type(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
-  }
 }
 
 class Reader {

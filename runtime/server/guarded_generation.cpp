@@ -26,6 +26,13 @@ const char* action_name(int32_t stage, int32_t action) {
   }
 }
 
+// sluice:guardrail_decisions_total, once per request, when the chain has ended.
+void count_decisions(Exchange& exchange, const GuardedRequest& guard) {
+  for (const auto& d : guard.decisions())
+    exchange.state().http_metrics.guardrail_decision(d.guardrail, stage_name(d.stage),
+                                                     action_name(d.stage, d.action));
+}
+
 GuardInput input_for(Exchange& exchange, const std::string& model) {
   GuardInput input;
   input.request_id = exchange.request_id();
@@ -56,9 +63,7 @@ std::unique_ptr<GuardedRequest> run_chain(Exchange& exchange, const GuardrailCha
     GuardCompletion done;
     done.http_status = guard->deny_status();
     done.finish_reason = "denied";
-    for (const auto& d : guard->decisions())
-      exchange.state().http_metrics.guardrail_decision(d.guardrail, stage_name(d.stage),
-                                                       action_name(d.stage, d.action));
+    count_decisions(exchange, *guard);
     guard->complete(done);
     exchange.record().finish_reason = "denied";
     throw ApiError(static_cast<unsigned>(guard->deny_status()), guard->deny_reason());
@@ -160,9 +165,7 @@ void complete_guard(Exchange& exchange, GuardedRequest& guard,
     done.finish_reason = "cancelled";
   }
   if (done.finish_reason.empty()) done.finish_reason = "cancelled";
-  for (const auto& d : guard.decisions())
-    exchange.state().http_metrics.guardrail_decision(d.guardrail, stage_name(d.stage),
-                                                     action_name(d.stage, d.action));
+  count_decisions(exchange, guard);
   guard.complete(done);
 }
 
