@@ -52,12 +52,24 @@ constexpr std::array<uint64_t, 256> kFifthBitBytes = MakeFifthBitBytes();
 }  // namespace sluice::kernels::simd
 #endif
 
+// AVX3_DL (AVX-512 with VNNI: Ice Lake, Sapphire Rapids, Zen 4) gets its own code: one
+// vpdpbusd replaces pmaddubsw + pmaddwd + add in every 8-bit dot product. Highway leaves
+// the target out unless asked.
+#ifndef HWY_WANT_AVX3_DL
+#define HWY_WANT_AVX3_DL
+#endif
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/cpu/simd_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
+// Highway 1.0's AVX3_DL flags name AVX-VNNI (VEX) but not AVX512-VNNI, while its run-time
+// check asks for AVX512-VNNI (Ice Lake has no AVX-VNNI): use the EVEX form it checks.
+#if HWY_TARGET == HWY_AVX3_DL
+#pragma GCC target("avx512vnni")
+#endif
 namespace sluice::kernels::simd {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
@@ -99,6 +111,12 @@ void MatmulRows(uint32_t type_id, const void* w, int64_t k, int64_t row_begin, i
 
 // Columns per pass: accumulators + decoded weights fit the register file (16 vector
 // registers; 32 on AVX-512, where twice the columns share each decoded weight block).
+#if HWY_TARGET == HWY_AVX3_DL
+#define SLUICE_VNNI 1  // vpdpbusd on 256-bit vectors (AVX512-VNNI + VL)
+#else
+#define SLUICE_VNNI 0
+#endif
+
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 constexpr int kMaxTile = 8;
 #else
@@ -188,11 +206,30 @@ HWY_INLINE SignedPart MakeSigned(V8 w) {
   return {w, hn::BitCast(du8, hn::Abs(w))};
 }
 
-// i32 lanes summing to sum(w[i] * a[i]) over one part. Activations are within
-// [-127, 127] (ggml's Q8 quantizers never produce -128), so SignOf cannot overflow.
-HWY_INLINE V32 DotSigned(const SignedPart& w, V8 a) {
+// sum + MulPairsI16(a, b) (vpdpwssd where there is VNNI).
+HWY_INLINE V32 AddMulPairsI16(V32 sum, V16 a, V16 b) {
+#if SLUICE_VNNI
+  return V32{_mm256_dpwssd_epi32(sum.raw, a.raw, b.raw)};
+#else
+  return hn::Add(sum, MulPairsI16(a, b));
+#endif
+}
+
+// sum + the i32 lane sums of u[i] * a[i] over groups of four bytes (vpdpbusd where there
+// is VNNI). Callers keep u * a pair sums inside int16 for the pmaddubsw path.
+HWY_INLINE V32 AddDotU8I8(V32 sum, VU8 u, V8 a) {
+#if SLUICE_VNNI
+  return V32{_mm256_dpbusd_epi32(sum.raw, u.raw, a.raw)};
+#else
   const D16 d16;
-  return MulPairsI16(MulPairsU8I8(w.abs, SignOf(a, w.w)), hn::Set(d16, 1));
+  return hn::Add(sum, MulPairsI16(MulPairsU8I8(u, a), hn::Set(d16, 1)));
+#endif
+}
+
+// sum + i32 lanes summing to sum(w[i] * a[i]) over one part. Activations are within
+// [-127, 127] (ggml's Q8 quantizers never produce -128), so SignOf cannot overflow.
+HWY_INLINE V32 AddDotSigned(V32 sum, const SignedPart& w, V8 a) {
+  return AddDotU8I8(sum, w.abs, SignOf(a, w.w));
 }
 
 HWY_INLINE float SumLanes(VF v) {
@@ -226,10 +263,27 @@ HWY_INLINE void Nibbles(const uint8_t* qs, const uint8_t* qh, VU8* parts) {
   parts[1] = high;
 #endif
   if (qh != nullptr) {
+#if SLUICE_X86_256
+    uint32_t bits32;
+    std::memcpy(&bits32, qh, 4);
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+    const __m256i fifth = _mm256_maskz_mov_epi8(bits32, _mm256_set1_epi8(0x10));
+#else
+    // Byte i takes qh byte i / 8, keeps bit i % 8 through the or-mask, all ones if set.
+    const __m256i spread = _mm256_shuffle_epi8(
+        _mm256_set1_epi32(static_cast<int>(bits32)),
+        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0));
+    const __m256i set = _mm256_cmpeq_epi8(
+        _mm256_or_si256(spread, _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe)), _mm256_set1_epi8(-1));
+    const __m256i fifth = _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+#endif
+    parts[0] = hn::Or(parts[0], VU8{fifth});
+#else
     alignas(32) uint8_t bits[32];
     SpreadFifthBits(qh, bits);
     SLUICE_UNROLL
     for (int p = 0; p < kParts; ++p) parts[p] = hn::Or(parts[p], hn::Load(du8, bits + p * kN8));
+#endif
   }
 }
 
@@ -278,10 +332,10 @@ HWY_INLINE void SignedBlock(const uint8_t* block, const BlockQ8_0* const* acts, 
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) {
     const BlockQ8_0& a = acts[c][b];
-    V32 sum = DotSigned(parts[0], hn::LoadU(d8, a.qs));
+    V32 sum = hn::Zero(D32());
     SLUICE_UNROLL
-    for (int p = 1; p < kParts; ++p) {
-      sum = hn::Add(sum, DotSigned(parts[p], hn::LoadU(d8, a.qs + p * kN8)));
+    for (int p = 0; p < kParts; ++p) {
+      sum = AddDotSigned(sum, parts[p], hn::LoadU(d8, a.qs + p * kN8));
     }
     acc[c] = hn::MulAdd(hn::Set(df, d_w * HalfToFloat(a.d)), hn::ConvertTo(df, sum), acc[c]);
   }
@@ -304,6 +358,78 @@ HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) out[c] = SumLanes(hn::Add(even[c], odd[c]));
 }
+
+#if SLUICE_VNNI
+// Q8_0 activations repacked once per call for the signed 32-value types: per column, nb
+// blocks of 32 values plus 128 as unsigned bytes, then nb scales as floats. One vpdpbusd
+// then takes (a + 128) * w, starting from -128 * sum(w) (once per weight block, shared
+// by the tile's columns), which replaces psignb and the absolute value per column, and
+// the scale needs no fp16 conversion per block and column. Integer sums are the same.
+constexpr size_t kPackedBlockBytes = kQK + sizeof(float);
+
+HWY_INLINE void PackSignedActivations(const BlockQ8_0* act, int64_t nb, uint8_t* out) {
+  const D8 d8;
+  const DU8 du8;
+  float* scales = reinterpret_cast<float*>(out + nb * kQK);
+  for (int64_t b = 0; b < nb; ++b) {
+    const V8 a = hn::LoadU(d8, act[b].qs);
+    hn::StoreU(hn::Xor(hn::BitCast(du8, a), hn::Set(du8, 0x80)), du8, out + b * kQK);
+    scales[b] = HalfToFloat(act[b].d);
+  }
+}
+
+// One weight block times the tile's packed columns, into one accumulator set.
+template <int NC, class Decode>
+HWY_INLINE void PackedBlock(const uint8_t* block, const uint8_t* const* cols,
+                            const float* const* scales, int64_t b, VF* acc, Decode decode) {
+  const DF df;
+  const DU8 du8;
+  const D32 d32;
+  SignedPart parts[kParts];
+  uint16_t d_bits;
+  decode(block, parts, d_bits);
+  const __m256i w = parts[0].w.raw;
+  const V32 start = hn::Sub(
+      hn::Zero(d32), V32{_mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(-128), w)});
+  const VF d_w = hn::Set(df, HalfToFloat(d_bits));
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    const VU8 a = hn::LoadU(du8, cols[c] + b * kQK);
+    const V32 dot{_mm256_dpbusd_epi32(start.raw, a.raw, w)};
+    acc[c] = hn::MulAdd(hn::Mul(d_w, hn::Set(df, scales[c][b])), hn::ConvertTo(df, dot), acc[c]);
+  }
+}
+
+template <int NC, class Decode>
+HWY_INLINE void RowSignedPacked(const uint8_t* w_row, size_t block_bytes,
+                                const uint8_t* const* cols, int64_t nb, float* out, Decode decode) {
+  const DF df;
+  // Two accumulator sets on alternate blocks, as RowSigned: whatever the tile width, so a
+  // column's sum does not depend on its tile (batching invariance).
+  VF even[NC], odd[NC];
+  const float* scales[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    even[c] = odd[c] = hn::Zero(df);
+    scales[c] = reinterpret_cast<const float*>(cols[c] + nb * kQK);
+  }
+  int64_t b = 0;
+  for (; b + 1 < nb; b += 2) {
+    PackedBlock<NC>(w_row + b * block_bytes, cols, scales, b, even, decode);
+    PackedBlock<NC>(w_row + (b + 1) * block_bytes, cols, scales, b + 1, odd, decode);
+  }
+  if (b < nb) PackedBlock<NC>(w_row + b * block_bytes, cols, scales, b, even, decode);
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) out[c] = SumLanes(hn::Add(even[c], odd[c]));
+}
+
+// Buffer for the repacked columns, reused by each thread across calls.
+HWY_INLINE uint8_t* PackedScratch(size_t bytes) {
+  thread_local std::vector<uint8_t> buffer;
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return buffer.data();
+}
+#endif  // SLUICE_VNNI
 
 // Q4_1 (no qh) and Q5_1 x Q8_1.
 template <int NC, class Block>
@@ -333,12 +459,9 @@ HWY_INLINE void RowWithMin(const uint8_t* w_row, const BlockQ8_1* const* acts, i
     for (int c = 0; c < NC; ++c) {
       const BlockQ8_1& a = acts[c][b];
       // Unsigned values up to 31 times |a| <= 127: pair sums stay below 2^15.
-      V16 pairs = MulPairsU8I8(u[0], hn::LoadU(d8, a.qs));
+      V32 sum = hn::Zero(D32());
       SLUICE_UNROLL
-      for (int p = 1; p < kParts; ++p) {
-        pairs = hn::Add(pairs, MulPairsU8I8(u[p], hn::LoadU(d8, a.qs + p * kN8)));
-      }
-      const V32 sum = MulPairsI16(pairs, hn::Set(d16, 1));
+      for (int p = 0; p < kParts; ++p) sum = AddDotU8I8(sum, u[p], hn::LoadU(d8, a.qs + p * kN8));
       acc[c] = hn::MulAdd(hn::Set(df, d_w * HalfToFloat(a.d)), hn::ConvertTo(df, sum), acc[c]);
       min_acc[c] += m_w * HalfToFloat(a.s);
     }
@@ -425,9 +548,8 @@ HWY_INLINE void RowQ45K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
         SLUICE_UNROLL
         for (int c = 0; c < NC; ++c) {
           const int8_t* a = acts[c][b].qs + 64 * j + p * kN8;
-          const V32 lo = MulPairsI16(MulPairsU8I8(low, hn::LoadU(d8, a)), s_low);
-          const V32 hi = MulPairsI16(MulPairsU8I8(high, hn::LoadU(d8, a + 32)), s_high);
-          isum[c] = hn::Add(isum[c], hn::Add(lo, hi));
+          isum[c] = AddMulPairsI16(isum[c], MulPairsU8I8(low, hn::LoadU(d8, a)), s_low);
+          isum[c] = AddMulPairsI16(isum[c], MulPairsU8I8(high, hn::LoadU(d8, a + 32)), s_high);
         }
       }
     }
@@ -439,7 +561,7 @@ HWY_INLINE void RowQ45K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
       V32 msum = hn::Zero(d32);
       SLUICE_UNROLL
       for (int p = 0; p < kParts; ++p) {
-        msum = hn::Add(msum, MulPairsI16(mins16[p], hn::LoadU(d16, a.bsums + p * kN16)));
+        msum = AddMulPairsI16(msum, mins16[p], hn::LoadU(d16, a.bsums + p * kN16));
       }
       acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, isum[c]), acc[c]);
       acc[c] = hn::NegMulAdd(hn::Set(df, dmin * a.d), hn::ConvertTo(df, msum), acc[c]);
@@ -503,8 +625,7 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
           SLUICE_UNROLL
           for (int c = 0; c < NC; ++c) {
             const int8_t* a = acts[c][b].qs + 128 * h + 32 * s + p * kN8;
-            const V32 t = MulPairsI16(MulPairsU8I8(q[s], hn::LoadU(d8, a)), scale);
-            isum[c] = hn::Add(isum[c], t);
+            isum[c] = AddMulPairsI16(isum[c], MulPairsU8I8(q[s], hn::LoadU(d8, a)), scale);
           }
         }
       }
@@ -517,7 +638,7 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
       SLUICE_UNROLL
       for (int p = 0; p < kParts; ++p) {
         const V16 scales = hn::PromoteTo(d16, hn::LoadU(d8_for16, x[b].scales + p * kN16));
-        corr = hn::Add(corr, MulPairsI16(scales, hn::LoadU(d16, a.bsums + p * kN16)));
+        corr = AddMulPairsI16(corr, scales, hn::LoadU(d16, a.bsums + p * kN16));
       }
       const V32 total = hn::Sub(isum[c], hn::ShiftLeft<5>(corr));
       acc[c] = hn::MulAdd(hn::Set(df, d * a.d), hn::ConvertTo(df, total), acc[c]);
@@ -596,7 +717,7 @@ HWY_INLINE void RowQ23K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
           SLUICE_UNROLL
           for (int c = 0; c < NC; ++c) {
             const int8_t* a = acts[c][b].qs + 128 * h + 32 * s + p * kN8;
-            isum[c] = hn::Add(isum[c], MulPairsI16(MulPairsU8I8(q, hn::LoadU(d8, a)), scale));
+            isum[c] = AddMulPairsI16(isum[c], MulPairsU8I8(q, hn::LoadU(d8, a)), scale);
           }
         }
       }
@@ -609,8 +730,8 @@ HWY_INLINE void RowQ23K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
       SLUICE_UNROLL
       for (int p = 0; p < kParts; ++p) {
         const int16_t* per_group = kThree ? scales16 : mins16;
-        corr = hn::Add(corr, MulPairsI16(hn::Load(d16, per_group + p * kN16),
-                                         hn::LoadU(d16, a.bsums + p * kN16)));
+        corr = AddMulPairsI16(corr, hn::Load(d16, per_group + p * kN16),
+                              hn::LoadU(d16, a.bsums + p * kN16));
       }
       if constexpr (kThree) {
         const V32 total = hn::Sub(isum[c], hn::ShiftLeft<2>(corr));
@@ -760,38 +881,46 @@ HWY_INLINE void FloatRows(const uint8_t* w, size_t w_row_bytes, int64_t row_begi
 
 // ---------------------------------------------------------------- driver
 
+// Rows per pass over the column tiles: a band of weight rows and one tile of activation
+// columns stay in L1 together (16 rows of a 2048-wide Q4_K row are 18 KiB), where a
+// whole row per pass would stream every column from L2 for each row.
+constexpr int64_t kRowBand = 16;
+
 // Calls row(nc, w_row, column pointers, out) for every row and for tiles of up to
 // kMaxTile columns, then scatters the tile's results into y.
 template <class Act, class RowFn>
 HWY_INLINE void ForEachTile(const uint8_t* w, size_t w_row_bytes, int64_t row_begin,
                             int64_t row_end, const uint8_t* act, size_t act_row_bytes, int64_t n,
                             float* y, int64_t m, RowFn row) {
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const uint8_t* w_row = w + r * w_row_bytes;
+  for (int64_t band = row_begin; band < row_end; band += kRowBand) {
+    const int64_t band_end = row_end - band < kRowBand ? row_end : band + kRowBand;
     for (int64_t c0 = 0; c0 < n; c0 += kMaxTile) {
       const Act* cols[kMaxTile];
       const int64_t tile = n - c0 < kMaxTile ? n - c0 : kMaxTile;
       for (int64_t c = 0; c < tile; ++c) {
         cols[c] = reinterpret_cast<const Act*>(act + (c0 + c) * act_row_bytes);
       }
-      float out[kMaxTile];
-      switch (tile) {
-        case 1: row(std::integral_constant<int, 1>(), w_row, cols, out); break;
-        case 2: row(std::integral_constant<int, 2>(), w_row, cols, out); break;
-        case 3: row(std::integral_constant<int, 3>(), w_row, cols, out); break;
-        case 4: row(std::integral_constant<int, 4>(), w_row, cols, out); break;
-        default:
-          if constexpr (kMaxTile > 4) {
-            switch (tile) {
-              case 5: row(std::integral_constant<int, 5>(), w_row, cols, out); break;
-              case 6: row(std::integral_constant<int, 6>(), w_row, cols, out); break;
-              case 7: row(std::integral_constant<int, 7>(), w_row, cols, out); break;
-              default: row(std::integral_constant<int, kMaxTile>(), w_row, cols, out); break;
+      for (int64_t r = band; r < band_end; ++r) {
+        const uint8_t* w_row = w + r * w_row_bytes;
+        float out[kMaxTile];
+        switch (tile) {
+          case 1: row(std::integral_constant<int, 1>(), w_row, cols, out); break;
+          case 2: row(std::integral_constant<int, 2>(), w_row, cols, out); break;
+          case 3: row(std::integral_constant<int, 3>(), w_row, cols, out); break;
+          case 4: row(std::integral_constant<int, 4>(), w_row, cols, out); break;
+          default:
+            if constexpr (kMaxTile > 4) {
+              switch (tile) {
+                case 5: row(std::integral_constant<int, 5>(), w_row, cols, out); break;
+                case 6: row(std::integral_constant<int, 6>(), w_row, cols, out); break;
+                case 7: row(std::integral_constant<int, 7>(), w_row, cols, out); break;
+                default: row(std::integral_constant<int, kMaxTile>(), w_row, cols, out); break;
+              }
             }
-          }
-          break;
+            break;
+        }
+        for (int64_t c = 0; c < tile; ++c) y[(c0 + c) * m + r] = out[c];
       }
-      for (int64_t c = 0; c < tile; ++c) y[(c0 + c) * m + r] = out[c];
     }
   }
 }
@@ -813,6 +942,24 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
   const auto* act = static_cast<const uint8_t*>(act_ptr);
   const int64_t nb32 = k / kQK, nb256 = k / kQKK;
   const auto signed_rows = [&](auto decode, size_t block_bytes) {
+#if SLUICE_VNNI
+    // One column (decoding a token) gains nothing from repacking: the per-block
+    // correction costs what it saves. The sums are bit for bit the same either way.
+    if (n > 1) {
+      const size_t packed_row = static_cast<size_t>(nb32) * kPackedBlockBytes;
+      uint8_t* packed = PackedScratch(packed_row * static_cast<size_t>(n));
+      for (int64_t c = 0; c < n; ++c) {
+        PackSignedActivations(reinterpret_cast<const BlockQ8_0*>(act) + c * nb32, nb32,
+                              packed + packed_row * static_cast<size_t>(c));
+      }
+      ForEachTile<uint8_t>(
+          w, nb32 * block_bytes, row_begin, row_end, packed, packed_row, n, y, m,
+          [&](auto nc, const uint8_t* w_row, const uint8_t* const* cols, float* out) {
+            RowSignedPacked<decltype(nc)::value>(w_row, block_bytes, cols, nb32, out, decode);
+          });
+      return;
+    }
+#endif
     RunBlocks<BlockQ8_0>(
         w, block_bytes, nb32, row_begin, row_end, act, n, y, m,
         [&](auto nc, const uint8_t* w_row, const BlockQ8_0* const* cols, float* out) {
@@ -867,6 +1014,7 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
 #undef SLUICE_X86_256
 #undef SLUICE_X86_128
 #undef SLUICE_VEC256
+#undef SLUICE_VNNI
 #undef SLUICE_UNROLL
 
 #endif  // HWY_TARGET != HWY_SCALAR
