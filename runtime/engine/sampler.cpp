@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <unordered_map>
 
@@ -9,10 +10,38 @@ namespace sluice::engine {
 
 Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.seed) {}
 
-void Sampler::apply_penalties(std::span<const int32_t> history) {
+int32_t Sampler::greedy_token(std::span<const float> logits) {
+  // Straight from the logits, no copy of a 128k-entry vocabulary per token. Eight
+  // independent running maxima: one chain of dependent compares is latency-bound.
+  float m[8];
+  std::fill(std::begin(m), std::end(m), -std::numeric_limits<float>::infinity());
+  size_t i = 0;
+  const float* x = logits.data();
+  for (; i + 8 <= logits.size(); i += 8) {
+    m[0] = std::max(m[0], x[i]);
+    m[1] = std::max(m[1], x[i + 1]);
+    m[2] = std::max(m[2], x[i + 2]);
+    m[3] = std::max(m[3], x[i + 3]);
+    m[4] = std::max(m[4], x[i + 4]);
+    m[5] = std::max(m[5], x[i + 5]);
+    m[6] = std::max(m[6], x[i + 6]);
+    m[7] = std::max(m[7], x[i + 7]);
+  }
+  for (; i < logits.size(); ++i) m[0] = std::max(m[0], x[i]);
+  const float best = *std::max_element(std::begin(m), std::end(m));
+  // The first token reaching it: the lowest id wins ties.
+  const auto it = std::find(logits.begin(), logits.end(), best);
+  return it == logits.end() ? 0 : static_cast<int32_t>(it - logits.begin());
+}
+
+bool Sampler::penalties_apply(std::span<const int32_t> history) const {
   const bool any = params_.repeat_penalty != 1.0f || params_.presence_penalty != 0.0f ||
                    params_.frequency_penalty != 0.0f;
-  if (!any || history.empty() || params_.penalty_last_n == 0) return;
+  return any && !history.empty() && params_.penalty_last_n != 0;
+}
+
+void Sampler::apply_penalties(std::span<const int32_t> history) {
+  if (!penalties_apply(history)) return;
   const size_t n = params_.penalty_last_n < 0
                        ? history.size()
                        : std::min(history.size(), static_cast<size_t>(params_.penalty_last_n));
@@ -28,6 +57,9 @@ void Sampler::apply_penalties(std::span<const int32_t> history) {
 }
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history) {
+  if (params_.temperature <= 0.0f && !penalties_apply(history)) {
+    return greedy_token(logits);
+  }
   candidates_.resize(logits.size());
   for (size_t i = 0; i < logits.size(); ++i) candidates_[i] = {static_cast<int32_t>(i), logits[i]};
   apply_penalties(history);
@@ -37,37 +69,64 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
   if (params_.temperature <= 0.0f) {
     return std::min_element(candidates_.begin(), candidates_.end(), by_logit)->token;
   }
-  // top-k: keep the k best (sorted, since every later step wants them in order).
+  // Candidates [0, sorted) are the best ones in order, as a full sort would put them;
+  // top-p and min-p sort a growing prefix only as far as they look (a nucleus is
+  // usually a few dozen tokens of 100k+, and a full sort cost milliseconds per token).
   size_t keep = candidates_.size();
-  if (params_.top_k > 0) keep = std::min(keep, static_cast<size_t>(params_.top_k));
-  std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(keep),
-                    candidates_.end(), by_logit);
-  candidates_.resize(keep);
+  size_t sorted = 0;
+  auto sort_more = [&] {
+    const size_t target = std::min(keep, std::max<size_t>(64, 4 * sorted));
+    std::partial_sort(candidates_.begin() + static_cast<std::ptrdiff_t>(sorted),
+                      candidates_.begin() + static_cast<std::ptrdiff_t>(target),
+                      candidates_.begin() + static_cast<std::ptrdiff_t>(keep), by_logit);
+    sorted = target;
+  };
+  if (params_.top_k > 0) {
+    keep = std::min(keep, static_cast<size_t>(params_.top_k));
+    std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(keep),
+                      candidates_.end(), by_logit);
+    sorted = keep;
+  }
 
-  // Probabilities of what is left, at temperature 1 (as llama.cpp's top-p/min-p see them).
-  std::vector<double> probs(keep);
-  const double max_logit = candidates_[0].logit;
-  double sum = 0;
-  for (size_t i = 0; i < keep; ++i) sum += probs[i] = std::exp(candidates_[i].logit - max_logit);
+  // Probabilities at temperature 1 (as llama.cpp's top-p/min-p see them), relative to
+  // the best candidate.
+  const double max_logit =
+      sorted > 0
+          ? candidates_[0].logit
+          : std::min_element(candidates_.begin(),
+                             candidates_.begin() + static_cast<std::ptrdiff_t>(keep), by_logit)
+                ->logit;
+  auto prob = [&](size_t i) { return std::exp(candidates_[i].logit - max_logit); };
   if (params_.top_p < 1.0f) {
+    double sum = 0;
+    for (size_t i = 0; i < keep; ++i) sum += prob(i);
     double cumulative = 0;
     size_t cut = keep;
-    for (size_t i = 0; i < keep; ++i) {
-      cumulative += probs[i] / sum;
-      if (cumulative >= params_.top_p) {
-        cut = i + 1;
-        break;
+    for (size_t i = 0; i < keep && cut == keep;) {
+      if (i == sorted) sort_more();
+      for (; i < sorted; ++i) {
+        cumulative += prob(i) / sum;
+        if (cumulative >= params_.top_p) {
+          cut = i + 1;
+          break;
+        }
       }
     }
     keep = cut;
   }
   if (params_.min_p > 0.0f) {
-    const double threshold = params_.min_p * probs[0];  // probs[0] is the largest
+    const double threshold = params_.min_p;  // times the best candidate's probability, 1
+    if (sorted == 0) sort_more();
     size_t cut = 1;
-    while (cut < keep && probs[cut] >= threshold) ++cut;
+    for (;;) {
+      while (cut < std::min(sorted, keep) && prob(cut) >= threshold) ++cut;
+      if (cut < std::min(sorted, keep) || cut >= keep) break;
+      sort_more();
+    }
     keep = cut;
   }
-  // Temperature, then a draw from the softmax of what survived.
+  // Temperature, then a draw from the softmax of what survived (in sorted order where
+  // a truncation sorted them, in token order otherwise).
   std::vector<double> weights(keep);
   for (size_t i = 0; i < keep; ++i) {
     weights[i] = std::exp((candidates_[i].logit - max_logit) / params_.temperature);

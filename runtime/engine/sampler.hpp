@@ -46,6 +46,8 @@ class Sampler {
     int32_t token;
     float logit;
   };
+  static int32_t greedy_token(std::span<const float> logits);
+  bool penalties_apply(std::span<const int32_t> history) const;
   void apply_penalties(std::span<const int32_t> history);
 
   SamplingParams params_;

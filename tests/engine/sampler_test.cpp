@@ -1,6 +1,9 @@
 // The sampler: greedy, truncations, temperature, penalties, and seeded determinism.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
+#include <utility>
 #include <vector>
 
 #include "engine/sampler.hpp"
@@ -124,4 +127,78 @@ TEST_CASE("log-probabilities", "[sampler]") {
   for (int32_t t = 0; t < 3; ++t) total += std::exp(Sampler::logprob_of(logits, t));
   CHECK(total == Approx(1.0).epsilon(1e-6));
   CHECK(top[0].logprob == Approx(Sampler::logprob_of(logits, 2)));
+}
+
+namespace {
+
+// The sampler's truncations as first written: a full sort, then the same cuts and the
+// same draw. The sampler sorts only the prefix it needs; it must pick the same tokens.
+int32_t full_sort_sample(const SamplingParams& p, std::vector<float> logits, std::mt19937_64& rng) {
+  std::vector<std::pair<float, int32_t>> c;
+  for (size_t i = 0; i < logits.size(); ++i) c.push_back({logits[i], static_cast<int32_t>(i)});
+  std::sort(c.begin(), c.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
+  size_t keep = c.size();
+  if (p.top_k > 0) keep = std::min(keep, static_cast<size_t>(p.top_k));
+  const double max_logit = c[0].first;
+  double sum = 0;
+  for (size_t i = 0; i < keep; ++i) sum += std::exp(c[i].first - max_logit);
+  if (p.top_p < 1.0f) {
+    double cumulative = 0;
+    for (size_t i = 0; i < keep; ++i) {
+      cumulative += std::exp(c[i].first - max_logit) / sum;
+      if (cumulative >= p.top_p) {
+        keep = i + 1;
+        break;
+      }
+    }
+  }
+  if (p.min_p > 0.0f) {
+    size_t cut = 1;
+    while (cut < keep && std::exp(c[cut].first - max_logit) >= p.min_p) ++cut;
+    keep = cut;
+  }
+  std::vector<double> weights(keep);
+  for (size_t i = 0; i < keep; ++i) weights[i] = std::exp((c[i].first - max_logit) / p.temperature);
+  std::discrete_distribution<size_t> pick(weights.begin(), weights.end());
+  return c[pick(rng)].second;
+}
+
+}  // namespace
+
+TEST_CASE("top-p and min-p over a large vocabulary pick what a full sort picks", "[sampler]") {
+  std::mt19937 gen(11);
+  std::normal_distribution<float> normal(0.0f, 3.0f);
+  std::vector<float> logits(50000);
+  for (float& l : logits) l = normal(gen);
+  struct Cut {
+    int32_t top_k;
+    float top_p, min_p;
+  };
+  // Nuclei from a handful of tokens to thousands (the sorted prefix grows several times).
+  for (const Cut cut : {Cut{0, 0.5f, 0}, Cut{0, 0.95f, 0}, Cut{0, 1, 0.05f}, Cut{0, 1, 0.0005f},
+                        Cut{0, 0.9f, 0.01f}, Cut{300, 0.99f, 0}, Cut{40, 0.95f, 0.05f}}) {
+    SamplingParams p = plain(21);
+    p.top_k = cut.top_k;
+    p.top_p = cut.top_p;
+    p.min_p = cut.min_p;
+    p.temperature = 0.8f;
+    Sampler s(p);
+    std::mt19937_64 reference_rng(p.seed);
+    for (int i = 0; i < 40; ++i) {
+      CAPTURE(cut.top_k, cut.top_p, cut.min_p, i);
+      REQUIRE(s.sample(logits, {}) == full_sort_sample(p, logits, reference_rng));
+    }
+  }
+}
+
+TEST_CASE("greedy with penalties still sees the penalised logits", "[sampler]") {
+  std::vector<float> logits(1000, 0.0f);
+  logits[7] = 5.0f;
+  logits[9] = 4.9f;
+  auto p = greedy();
+  CHECK(Sampler(p).sample(logits, std::vector<int32_t>{7}) == 7);  // no penalty set
+  p.repeat_penalty = 1.1f;
+  CHECK(Sampler(p).sample(logits, std::vector<int32_t>{7}) == 9);
 }
