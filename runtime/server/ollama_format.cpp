@@ -1,5 +1,7 @@
 #include "server/ollama_format.hpp"
 
+#include <optional>
+
 #include "server/stream_format.hpp"
 #include "server/timings.hpp"
 
@@ -26,6 +28,16 @@ Json OllamaFormatter::part(const std::string& text, bool done) const {
     out["response"] = text;
   }
   out["done"] = done;
+  return out;
+}
+
+Json OllamaFormatter::tool_calls_json(const std::vector<ToolCall>& calls) {
+  Json out = Json::array();
+  for (const ToolCall& call : calls) {
+    Json arguments = Json::parse(call.arguments, nullptr, /*allow_exceptions=*/false);
+    if (arguments.is_discarded()) arguments = call.arguments;  // a string that is not JSON
+    out.push_back(Json{{"function", {{"name", call.name}, {"arguments", std::move(arguments)}}}});
+  }
   return out;
 }
 
@@ -68,7 +80,9 @@ std::string OllamaFormatter::stream_token(uint32_t, const ChoiceState&,
                                           const engine::TokenOutput& token) {
   if (info_.logprobs >= 0) pending_.push_back(token);
   if (token.text.empty()) return {};
-  Json out = part(token.text, false);
+  const std::string text = info_.tool_calls ? tool_stream_.feed(token.text) : token.text;
+  if (text.empty()) return {};  // a tool call, or maybe one: held to the end
+  Json out = part(text, false);
   if (info_.logprobs >= 0) {
     out["logprobs"] = logprob_entries(pending_);
     pending_.clear();
@@ -78,8 +92,11 @@ std::string OllamaFormatter::stream_token(uint32_t, const ChoiceState&,
 
 std::string OllamaFormatter::stream_finish(uint32_t, const ChoiceState&,
                                            const std::string& released_text) {
-  if (released_text.empty() && pending_.empty()) return {};
-  Json out = part(released_text, false);
+  ToolCallReply end{released_text, {}};
+  if (info_.tool_calls) end = tool_stream_.finish(released_text);
+  if (end.content.empty() && end.calls.empty() && pending_.empty()) return {};
+  Json out = part(end.content, false);
+  if (!end.calls.empty()) out["message"]["tool_calls"] = tool_calls_json(end.calls);
   if (info_.logprobs >= 0) {
     out["logprobs"] = logprob_entries(pending_);
     pending_.clear();
@@ -97,7 +114,10 @@ std::string OllamaFormatter::stream_error(const ApiError& error) {
 
 Json OllamaFormatter::whole(const std::vector<ChoiceState>& choices) {
   const ChoiceState& state = choices.at(0);
-  Json out = final_object(state, state.text);
+  std::optional<ToolCallReply> called;
+  if (info_.tool_calls) called = parse_tool_calls(state.text);
+  Json out = final_object(state, called ? called->content : state.text);
+  if (called) out["message"]["tool_calls"] = tool_calls_json(called->calls);
   if (info_.logprobs >= 0) out["logprobs"] = logprob_entries(state.tokens);
   return out;
 }

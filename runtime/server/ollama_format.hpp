@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/generation_flow.hpp"
+#include "server/tool_calls.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace sluice::server {
@@ -22,6 +23,7 @@ struct OllamaResponseInfo {
   int32_t logprobs = -1;           // engine::Request::logprobs
   std::chrono::steady_clock::time_point request_start;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
+  bool tool_calls = false;  // /api/chat offered tools: read calls out of the reply
 };
 
 class OllamaFormatter final : public GenerationFormatter {
@@ -41,10 +43,13 @@ class OllamaFormatter final : public GenerationFormatter {
 
  private:
   Json part(const std::string& text, bool done) const;
+  // Ollama's message.tool_calls: arguments as an object.
+  static Json tool_calls_json(const std::vector<ToolCall>& calls);
   Json final_object(const ChoiceState& state, const std::string& text) const;
   Json logprob_entries(const std::vector<engine::TokenOutput>& tokens) const;
   OllamaResponseInfo info_;
   std::vector<engine::TokenOutput> pending_;  // logprobs of tokens whose text is not sent yet
+  ToolCallStream tool_stream_;                // with tools: holds what may be a call
 };
 
 }  // namespace sluice::server

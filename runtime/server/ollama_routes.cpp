@@ -51,7 +51,7 @@ std::string modified_at(const engine::ServedModel& model) {
 
 asio::awaitable<void> generate_and_answer(Exchange& ex, std::shared_ptr<engine::ServedModel> model,
                                           const GenerationOptions& gen, std::vector<int32_t> prompt,
-                                          bool chat, GuardedRequest* guard) {
+                                          bool chat, GuardedRequest* guard, bool tool_calls) {
   OllamaResponseInfo info;
   info.model = model->name;
   info.chat = chat;
@@ -59,6 +59,7 @@ asio::awaitable<void> generate_and_answer(Exchange& ex, std::shared_ptr<engine::
   info.logprobs = gen.logprobs;
   info.request_start = ex.started();
   info.tokenizer = model->tokenizer;
+  info.tool_calls = tool_calls;
   // `context` must not carry ids of text the output guardrails withheld.
   info.context_from_text = guard != nullptr && ex.state().guardrails()->filters_output();
   const auto prompt_tokens = static_cast<int64_t>(prompt.size());
@@ -120,7 +121,7 @@ asio::awaitable<void> generate(Exchange& ex) {
                                               ? guard_prompt(ex, model->name, req.gen, req.prompt)
                                               : guard_messages(ex, model->name, req.gen, messages);
   std::vector<int32_t> prompt = generate_prompt(req, messages, *model);
-  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), false, guard.get());
+  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), false, guard.get(), false);
 }
 
 asio::awaitable<void> chat(Exchange& ex) {
@@ -134,7 +135,9 @@ asio::awaitable<void> chat(Exchange& ex) {
   }
   auto guard = guard_messages(ex, model->name, req.gen, req.messages);
   auto prompt = tokenize_chat_prompt(*model, render_chat_prompt(*model, req.messages, req.tools));
-  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), true, guard.get());
+  const bool tool_calls = !req.tools.is_null();
+  co_await generate_and_answer(ex, model, req.gen, std::move(prompt), true, guard.get(),
+                               tool_calls);
 }
 
 Json tags_json(const ModelRegistry& registry, const Exchange& ex) {

@@ -1,15 +1,18 @@
 #include "server/openai_format.hpp"
 
+#include <optional>
+
 #include "server/stream_format.hpp"
 #include "server/timings.hpp"
 
 namespace sluice::server {
 namespace {
 
-const char* finish_reason_name(const ChoiceState& state) {
-  if (!state.finish) return "stop";
+const char* finish_reason_name(const ChoiceState& state, bool called_tools = false) {
+  if (!state.finish) return called_tools ? "tool_calls" : "stop";
   if (state.finish->reason == engine::FinishReason::content_filter) return "content_filter";
-  return state.finish->reason == engine::FinishReason::length ? "length" : "stop";
+  if (state.finish->reason == engine::FinishReason::length) return "length";
+  return called_tools ? "tool_calls" : "stop";
 }
 
 Json bytes_of(const std::string& piece) {
@@ -72,7 +75,32 @@ std::string OpenAiFormatterBase::token_piece(int32_t token) const {
 // ---- chat
 
 ChatCompletionFormatter::ChatCompletionFormatter(OpenAiResponseInfo info, size_t choices)
-    : OpenAiFormatterBase(std::move(info)), pending_logprobs_(choices), n_choices_(choices) {}
+    : OpenAiFormatterBase(std::move(info)),
+      pending_logprobs_(choices),
+      n_choices_(choices),
+      tool_streams_(choices) {}
+
+Json ChatCompletionFormatter::tool_call_json(uint32_t choice, size_t k, const ToolCall& call,
+                                             bool streamed) const {
+  // "call_" + the response id's suffix + the choice and call numbers: unique per response.
+  const std::string suffix = info_.id.substr(info_.id.find('-') + 1);
+  Json out = Json::object();
+  if (streamed) out["index"] = k;
+  out["id"] = "call_" + suffix + "_" + std::to_string(choice) + "_" + std::to_string(k);
+  out["type"] = "function";
+  out["function"] = Json{{"name", call.name}, {"arguments", call.arguments}};
+  return out;
+}
+
+std::string ChatCompletionFormatter::content_chunk(uint32_t choice, const std::string& text) {
+  auto& pending = pending_logprobs_[choice];
+  Json logprobs = nullptr;
+  if (info_.logprobs >= 0) {
+    logprobs = Json{{"content", pending.is_null() ? Json::array() : std::move(pending)}};
+    pending = nullptr;
+  }
+  return sse_data(chunk(choice, Json{{"content", text}}, std::move(logprobs), nullptr));
+}
 
 Json ChatCompletionFormatter::logprob_entry(const engine::TokenOutput& token) const {
   const std::string piece = token_piece(token.token);
@@ -114,12 +142,10 @@ std::string ChatCompletionFormatter::stream_token(uint32_t choice, const ChoiceS
     pending.push_back(logprob_entry(token));
   }
   if (token.text.empty()) return {};  // held back; its logprobs go with the next text
-  Json logprobs = nullptr;
-  if (info_.logprobs >= 0) {
-    logprobs = Json{{"content", std::move(pending)}};
-    pending = nullptr;
-  }
-  return sse_data(chunk(choice, Json{{"content", token.text}}, std::move(logprobs), nullptr));
+  if (!info_.tool_calls) return content_chunk(choice, token.text);
+  const std::string text = tool_streams_[choice].feed(token.text);
+  if (text.empty()) return {};  // a tool call, or maybe one: held to the end
+  return content_chunk(choice, text);
 }
 
 std::string ChatCompletionFormatter::stream_finish(uint32_t choice, const ChoiceState& state,
@@ -131,11 +157,27 @@ std::string ChatCompletionFormatter::stream_finish(uint32_t choice, const Choice
     pending = nullptr;
   }
   std::string out;
-  if (!released_text.empty()) {
-    out += sse_data(chunk(choice, Json{{"content", released_text}}, std::move(logprobs), nullptr));
+  std::string rest = released_text;  // content not sent yet
+  std::optional<ToolCallReply> called;
+  if (info_.tool_calls) {
+    ToolCallReply end = tool_streams_[choice].finish(released_text);
+    rest = std::move(end.content);
+    if (!end.calls.empty()) called = std::move(end);
+  }
+  if (!rest.empty()) {
+    out += sse_data(chunk(choice, Json{{"content", rest}}, std::move(logprobs), nullptr));
     logprobs = nullptr;
   }
-  Json last = chunk(choice, Json::object(), std::move(logprobs), finish_reason_name(state));
+  if (called) {
+    Json calls = Json::array();
+    for (size_t k = 0; k < called->calls.size(); ++k)
+      calls.push_back(tool_call_json(choice, k, called->calls[k], true));
+    out += sse_data(
+        chunk(choice, Json{{"tool_calls", std::move(calls)}}, std::move(logprobs), nullptr));
+    logprobs = nullptr;
+  }
+  Json last = chunk(choice, Json::object(), std::move(logprobs),
+                    finish_reason_name(state, called.has_value()));
   last["timings"] = llama_timings(state, info_.timings_per_token, info_.request_start);
   out += sse_data(last);
   return out;
@@ -156,10 +198,21 @@ Json ChatCompletionFormatter::whole(const std::vector<ChoiceState>& choices) {
       for (const auto& token : c.tokens) content.push_back(logprob_entry(token));
       logprobs = Json{{"content", std::move(content)}};
     }
+    Json message = Json{{"role", "assistant"}, {"content", c.text}};
+    std::optional<ToolCallReply> called;
+    if (info_.tool_calls) called = parse_tool_calls(c.text);
+    if (called) {
+      // OpenAI's shape: content null when the reply is only calls.
+      message["content"] = called->content.empty() ? Json(nullptr) : Json(called->content);
+      Json calls = Json::array();
+      for (size_t k = 0; k < called->calls.size(); ++k)
+        calls.push_back(tool_call_json(i, k, called->calls[k], false));
+      message["tool_calls"] = std::move(calls);
+    }
     list.push_back(Json{{"index", i},
-                        {"message", {{"role", "assistant"}, {"content", c.text}}},
+                        {"message", std::move(message)},
                         {"logprobs", std::move(logprobs)},
-                        {"finish_reason", finish_reason_name(c)}});
+                        {"finish_reason", finish_reason_name(c, called.has_value())}});
   }
   out["choices"] = std::move(list);
   out["usage"] = usage(choices);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/generation_flow.hpp"
+#include "server/tool_calls.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace sluice::server {
@@ -23,6 +24,7 @@ struct OpenAiResponseInfo {
   bool timings_per_token = false;
   std::chrono::steady_clock::time_point request_start;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
+  bool tool_calls = false;  // the request offered tools: read calls out of replies
 };
 
 class OpenAiFormatterBase : public GenerationFormatter {
@@ -54,9 +56,14 @@ class ChatCompletionFormatter final : public OpenAiFormatterBase {
  private:
   Json chunk(uint32_t choice, Json delta, Json logprobs, Json finish_reason) const;
   Json logprob_entry(const engine::TokenOutput& token) const;
+  Json tool_call_json(uint32_t choice, size_t k, const ToolCall& call, bool streamed) const;
+  // The content chunk for `text` with the logprobs still pending for this choice.
+  std::string content_chunk(uint32_t choice, const std::string& text);
   // Logprob entries of tokens whose text has not been sent yet, per choice.
   std::vector<Json> pending_logprobs_;
   size_t n_choices_;
+  // With tools, each choice's reply: text that is or may be a tool call is held back.
+  std::vector<ToolCallStream> tool_streams_;
 };
 
 class CompletionFormatter final : public OpenAiFormatterBase {

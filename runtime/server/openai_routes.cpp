@@ -18,7 +18,7 @@ namespace http = boost::beast::http;
 // Everything both generation routes do once the prompt ids are known.
 asio::awaitable<void> generate(Exchange& ex, std::shared_ptr<engine::ServedModel> model,
                                const GenerationOptions& gen, std::vector<int32_t> prompt, bool chat,
-                               GuardedRequest* guard) {
+                               GuardedRequest* guard, bool tool_calls) {
   auto& state = ex.state();
   OpenAiResponseInfo info;
   const std::string suffix = ex.request_id().substr(4);  // past "req-"
@@ -32,6 +32,7 @@ asio::awaitable<void> generate(Exchange& ex, std::shared_ptr<engine::ServedModel
   info.timings_per_token = gen.timings_per_token;
   info.request_start = ex.started();
   info.tokenizer = model->tokenizer;
+  info.tool_calls = tool_calls;
 
   GenerationRun run(ex, model);
   run.submit(make_engine_requests(gen, prompt, ex.request_id(), ex.tenant()));
@@ -52,7 +53,8 @@ asio::awaitable<void> chat_completions(Exchange& ex) {
   auto guard = guard_messages(ex, model->name, req.gen, req.messages);
   const std::string prompt = render_chat_prompt(*model, req.messages, req.tools);
   std::vector<int32_t> tokens = tokenize_chat_prompt(*model, prompt);
-  co_await generate(ex, model, req.gen, std::move(tokens), true, guard.get());
+  const bool tool_calls = !req.tools.is_null();
+  co_await generate(ex, model, req.gen, std::move(tokens), true, guard.get(), tool_calls);
 }
 
 asio::awaitable<void> completions(Exchange& ex) {
@@ -70,7 +72,7 @@ asio::awaitable<void> completions(Exchange& ex) {
     check_token_ids(*model, prompt, "prompt");
   }
   if (prompt.empty()) throw bad_field("prompt", "must not be empty");
-  co_await generate(ex, model, req.gen, std::move(prompt), false, guard.get());
+  co_await generate(ex, model, req.gen, std::move(prompt), false, guard.get(), false);
 }
 
 // Plain functions build the JSON: GCC 12 miscompiles braced JSON initialisers inside

@@ -274,8 +274,10 @@ ChatCompletionRequest parse_chat_completion(const Json& body, const RequestLimit
   if (messages->empty()) throw bad_field("messages", "must not be empty");
   req.messages = normalize_openai_messages(*messages);
   req.tools = read_tools(r);
-  if (auto choice = r.string("tool_choice", 64); choice && *choice == "required")
-    throw bad_field("tool_choice", "\"required\" is not supported");
+  if (auto choice = r.string("tool_choice", 64)) {
+    if (*choice == "required") throw bad_field("tool_choice", "\"required\" is not supported");
+    if (*choice == "none") req.tools = nullptr;  // no tools in the prompt, no calls parsed
+  }
   return req;
 }
 

@@ -47,7 +47,7 @@ struct GenerationOptions {
 struct ChatCompletionRequest {
   GenerationOptions gen;
   Json messages;  // normalised (normalize_openai_messages)
-  Json tools;     // null when absent
+  Json tools;     // null when absent or tool_choice is "none"
 };
 
 struct CompletionRequest {
