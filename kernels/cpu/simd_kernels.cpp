@@ -1033,6 +1033,17 @@ namespace sluice::kernels::simd {
 HWY_EXPORT(MatmulRows);
 HWY_EXPORT(CurrentTarget);
 
+namespace {
+// The AVX3_DL code uses AVX512-VNNI, which Highway's run-time check for that target
+// includes; should a CPU pass the check without it, dispatch must not pick that code.
+[[maybe_unused]] const bool kVnniGuard = [] {
+#if HWY_ARCH_X86
+  if (!__builtin_cpu_supports("avx512vnni")) hwy::DisableTargets(HWY_AVX3_DL);
+#endif
+  return true;
+}();
+}  // namespace
+
 bool has_kernel(GgmlType type) {
   switch (type) {
     case GgmlType::f32:
