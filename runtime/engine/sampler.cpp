@@ -101,18 +101,12 @@ int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> 
     double sum = 0;
     for (size_t i = 0; i < keep; ++i) sum += prob(i);
     double cumulative = 0;
-    size_t cut = keep;
-    for (size_t i = 0; i < keep && cut == keep;) {
+    size_t i = 0;
+    for (bool reached = false; i < keep && !reached;) {
       if (i == sorted) sort_more();
-      for (; i < sorted; ++i) {
-        cumulative += prob(i) / sum;
-        if (cumulative >= params_.top_p) {
-          cut = i + 1;
-          break;
-        }
-      }
+      while (i < sorted && !reached) reached = (cumulative += prob(i++) / sum) >= params_.top_p;
     }
-    keep = cut;
+    keep = i;  // the smallest prefix reaching top_p (all of them if none does)
   }
   if (params_.min_p > 0.0f) {
     const double threshold = params_.min_p;  // times the best candidate's probability, 1

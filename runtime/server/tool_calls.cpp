@@ -151,10 +151,16 @@ std::optional<ToolCallReply> parse_tool_calls(std::string_view reply) {
   return parse_json_reply(trim(reply));
 }
 
-size_t tool_call_safe_prefix(std::string_view text) {
-  // A reply that opens with JSON may be a Llama-style call: hold all of it.
+namespace {
+
+ReplyOpening opening_of(std::string_view text) {
   const std::string_view trimmed = trim(text);
-  if (!trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[')) return 0;
+  if (trimmed.empty()) return ReplyOpening::none;
+  return trimmed.front() == '{' || trimmed.front() == '[' ? ReplyOpening::json : ReplyOpening::text;
+}
+
+// The prefix of `text` before any marker, or the start of one at its end.
+size_t before_markers(std::string_view text) {
   size_t safe = text.size();
   for (std::string_view marker : kMarkers) {
     const size_t found = text.find(marker);
@@ -173,9 +179,19 @@ size_t tool_call_safe_prefix(std::string_view text) {
   return safe;
 }
 
+}  // namespace
+
+size_t tool_call_safe_prefix(std::string_view text) {
+  return opening_of(text) == ReplyOpening::json ? 0 : before_markers(text);
+}
+
 std::string ToolCallStream::feed(std::string_view piece) {
   reply_ += piece;
-  const size_t safe = tool_call_safe_prefix(reply_);
+  if (opening_ == ReplyOpening::none) opening_ = opening_of(reply_);
+  if (opening_ == ReplyOpening::json) return {};  // held whole
+  // Only the unsent tail can hold a marker: the start of one is never sent. Scanning it
+  // alone keeps a long reply linear.
+  const size_t safe = sent_ + before_markers(std::string_view(reply_).substr(sent_));
   if (safe <= sent_) return {};
   std::string out = reply_.substr(sent_, safe - sent_);
   sent_ = safe;

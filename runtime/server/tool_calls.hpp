@@ -36,6 +36,10 @@ std::optional<ToolCallReply> parse_tool_calls(std::string_view reply);
 // end, or a '{' / '[' opening the reply), is held until the reply ends.
 size_t tool_call_safe_prefix(std::string_view text);
 
+// How a reply begins: only whitespace so far, with JSON (it may be a Llama-style call and
+// is held whole), or with anything else.
+enum class ReplyOpening { none, json, text };
+
 // One streamed reply of a request that offered tools: the content that can go out as the
 // pieces arrive, and at the end the rest of it and the calls.
 class ToolCallStream {
@@ -49,6 +53,7 @@ class ToolCallStream {
  private:
   std::string reply_;
   size_t sent_ = 0;
+  ReplyOpening opening_ = ReplyOpening::none;
 };
 
 }  // namespace sluice::server

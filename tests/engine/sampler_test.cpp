@@ -69,6 +69,19 @@ TEST_CASE("top-k, top-p and min-p cut the tail", "[sampler]") {
     Sampler s(p);
     for (int i = 0; i < 200; ++i) CHECK(s.sample(logits, {}) == 0);
   }
+  SECTION("top-p reached only by the last candidate keeps them all") {
+    auto p = plain(6);
+    p.top_k = 2;
+    p.top_p = 0.9f;  // tokens 0 and 1 have ~0.52 and ~0.48 of the two
+    Sampler s(p);
+    bool saw_second = false;
+    for (int i = 0; i < 200; ++i) {
+      const int32_t t = s.sample(logits, {});
+      CHECK(t <= 1);
+      saw_second = saw_second || t == 1;
+    }
+    CHECK(saw_second);
+  }
   SECTION("top-p keeps the smallest set reaching p") {
     auto p = plain(4);
     p.top_p = 0.5f;  // token 0 alone has ~0.51

@@ -81,6 +81,37 @@ TEST_CASE("streaming holds back what is or may become a tool call", "[tools]") {
   CHECK(tool_call_safe_prefix("\n") == 1);
 }
 
+TEST_CASE("a streamed reply fed piece by piece", "[tools]") {
+  using sluice::server::ToolCallStream;
+  SECTION("text, then a call whose marker is split over pieces") {
+    ToolCallStream stream;
+    std::string sent;
+    for (const char* piece : {"Sure", ", let me check. <to", "ol_", "call>{\"name\": \"f\", ",
+                              "\"arguments\": {}}</tool_call>"})
+      sent += stream.feed(piece);
+    CHECK(sent == "Sure, let me check. ");
+    const auto end = stream.finish("");
+    CHECK(end.content.empty());
+    REQUIRE(end.calls.size() == 1);
+    CHECK(end.calls[0].name == "f");
+  }
+  SECTION("a reply opening with JSON, after whitespace, is held whole") {
+    ToolCallStream stream;
+    CHECK(stream.feed("\n") == "\n");  // whitespace alone may go out
+    CHECK(stream.feed("{\"name\": \"f\",").empty());
+    CHECK(stream.feed(" \"parameters\": {\"a\": 1}} and more").empty());
+    const auto end = stream.finish("");
+    CHECK(end.calls.empty());  // not a call after all: everything is content
+    CHECK(end.content == "{\"name\": \"f\", \"parameters\": {\"a\": 1}} and more");
+  }
+  SECTION("a marker-like ending that turns out to be text is released") {
+    ToolCallStream stream;
+    CHECK(stream.feed("a [TOOL") == "a ");
+    CHECK(stream.feed("S] b") == "[TOOLS] b");
+    CHECK(stream.finish("!").content == "!");
+  }
+}
+
 namespace {
 
 const std::string kTools =
