@@ -46,6 +46,8 @@ tps = {c: levels[c]["throughput"]["output_tokens_per_s"] for c in levels}
 phase = {m.group(1): float(m.group(2)) for m in re.finditer(
     r'sluice:engine_step_seconds_total\{[^}]*phase="(\w+)"\} ([0-9.e+-]+)', open(metrics_file).read())}
 total = sum(phase.values())
+cpu = {m.group(1): float(m.group(2)) for m in re.finditer(
+    r'sluice:engine_step_cpu_seconds_total\{[^}]*phase="(\w+)"\} ([0-9.e+-]+)', open(metrics_file).read())}
 print(json.dumps({
     "model": model.rsplit("/", 1)[-1],
     "single_stream_tok_s": round(tps[1], 1), "16_streams_tok_s": round(tps[16], 1),
@@ -53,6 +55,8 @@ print(json.dumps({
     "lone_ttft_ms_p50": round(ttft, 1), "bench_prompt_ms": round(float(bench_ms), 1),
     "ttft_over_bench": round(ttft / float(bench_ms), 3),
     "engine_overhead_pct": round(100 * (phase.get("schedule", 0) + phase.get("sample", 0)) / total, 2),
+    # The engine thread's own CPU time in those phases: without the time it was preempted.
+    "engine_overhead_cpu_pct": round(100 * (cpu.get("schedule", 0) + cpu.get("sample", 0)) / total, 2),
 }))
 PY
 done

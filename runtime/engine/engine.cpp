@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <ctime>
 
 #include "telemetry/logging.hpp"
 #include "tokenizer/tokenizer_error.hpp"
@@ -18,6 +19,14 @@ uint64_t ns_of(std::chrono::steady_clock::time_point t) {
 double seconds_between(std::chrono::steady_clock::time_point a,
                        std::chrono::steady_clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+// CPU time of the calling thread: what the engine itself spends, whether or not the OS
+// lets other processes (a load generator on the same cores) run in between.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 int32_t finish_code(FinishReason reason) {
@@ -256,6 +265,7 @@ std::vector<sluice_sched_seq> Engine::view_of_sequences() const {
 
 void Engine::step() {
   const auto t_begin = clock::now();
+  const double cpu_begin = thread_cpu_seconds();
   acquire_cached_prefixes();
   std::vector<sluice_sched_seq> view = view_of_sequences();
   ScheduleBudget budget;
@@ -315,6 +325,7 @@ void Engine::step() {
   std::vector<SeqSlice> batch;
   batch.reserve(placed.size());
   const auto t_scheduled = clock::now();
+  const double cpu_scheduled = thread_cpu_seconds();
   for (size_t i = 0; i < placed.size(); ++i) {
     Sequence& seq = *placed[i];
     if (!seq.ever_scheduled) {
@@ -350,6 +361,7 @@ void Engine::step() {
     return;
   }
   const auto t_executed = clock::now();
+  const double cpu_executed = thread_cpu_seconds();
 
   const size_t n_vocab = static_cast<size_t>(runner_->n_vocab());
   size_t row = 0;
@@ -367,8 +379,13 @@ void Engine::step() {
   }
   const auto t_end = clock::now();
   if (metrics_) {
-    metrics_->step(seconds_between(t_begin, t_scheduled), seconds_between(t_scheduled, t_executed),
-                   seconds_between(t_executed, t_end));
+    EngineMetrics::StepTimes times;
+    times.schedule = seconds_between(t_begin, t_scheduled);
+    times.execute = seconds_between(t_scheduled, t_executed);
+    times.sample = seconds_between(t_executed, t_end);
+    times.schedule_cpu = cpu_scheduled - cpu_begin;
+    times.sample_cpu = thread_cpu_seconds() - cpu_executed;
+    metrics_->step(times);
   }
 }
 

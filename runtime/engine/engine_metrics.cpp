@@ -61,6 +61,12 @@ EngineMetrics::EngineMetrics(MetricsRegistry& r, const std::string& model_name)
                               with(labels_, "phase", "execute"))),
       step_sample_(r.counter("sluice:engine_step_seconds_total", "Engine step time by phase",
                              with(labels_, "phase", "sample"))),
+      step_schedule_cpu_(r.counter("sluice:engine_step_cpu_seconds_total",
+                                   "Engine thread CPU time in its own step phases",
+                                   with(labels_, "phase", "schedule"))),
+      step_sample_cpu_(r.counter("sluice:engine_step_cpu_seconds_total",
+                                 "Engine thread CPU time in its own step phases",
+                                 with(labels_, "phase", "sample"))),
       steps_(r.counter("sluice:engine_steps_total", "Engine steps run", labels_)) {}
 
 void EngineMetrics::request_finished(const Finish& finish) {
@@ -94,11 +100,13 @@ void EngineMetrics::preempted() {
   preemptions_.inc();
 }
 
-void EngineMetrics::step(double schedule_seconds, double execute_seconds, double sample_seconds) {
+void EngineMetrics::step(const StepTimes& times) {
   steps_.inc();
-  step_schedule_.inc(schedule_seconds);
-  step_execute_.inc(execute_seconds);
-  step_sample_.inc(sample_seconds);
+  step_schedule_.inc(times.schedule);
+  step_execute_.inc(times.execute);
+  step_sample_.inc(times.sample);
+  step_schedule_cpu_.inc(times.schedule_cpu);
+  step_sample_cpu_.inc(times.sample_cpu);
 }
 
 }  // namespace sluice::engine

@@ -18,7 +18,13 @@ class EngineMetrics {
   void prompt_computed(int32_t n_tokens);
   void prefix_lookup(int32_t queried_tokens, int32_t hit_tokens);
   void preempted();
-  void step(double schedule_seconds, double execute_seconds, double sample_seconds);
+  // One engine step: wall-clock seconds per phase, and the engine thread's own CPU seconds
+  // in the two phases that are its overhead (not counting time it was preempted).
+  struct StepTimes {
+    double schedule = 0, execute = 0, sample = 0;
+    double schedule_cpu = 0, sample_cpu = 0;
+  };
+  void step(const StepTimes& times);
 
   telemetry::Gauge& running;
   telemetry::Gauge& waiting;
@@ -43,6 +49,8 @@ class EngineMetrics {
   telemetry::Counter& step_schedule_;
   telemetry::Counter& step_execute_;
   telemetry::Counter& step_sample_;
+  telemetry::Counter& step_schedule_cpu_;
+  telemetry::Counter& step_sample_cpu_;
   telemetry::Counter& steps_;
 };
 

@@ -169,6 +169,36 @@ def case_prefix_cache():
         s.finish()
 
 
+def case_step_metrics():
+    """The engine's step time by phase, wall clock and its own thread's CPU time."""
+    s = Server()
+    try:
+        for stream in (False, True):
+            status, _, _ = completion(s, "Once upon a time", 16, stream)
+            check(status == 200, f"completion: {status}")
+        status, body, _ = s.request("GET", "/metrics")
+        check(status == 200, f"/metrics: {status}")
+        text = body.decode()
+
+        def series(name, phase):
+            m = re.search(r"^" + re.escape(name) + r'\{[^}]*phase="' + phase + r'"[^}]*\} (\S+)$',
+                          text, re.M)
+            return float(m.group(1)) if m else None
+
+        wall = {p: series("sluice:engine_step_seconds_total", p)
+                for p in ("schedule", "execute", "sample")}
+        cpu = {p: series("sluice:engine_step_cpu_seconds_total", p) for p in ("schedule", "sample")}
+        check(all(v is not None and v > 0 for v in wall.values()), f"wall seconds by phase: {wall}")
+        check(all(v is not None and v > 0 for v in cpu.values()), f"CPU seconds by phase: {cpu}")
+        # One thread cannot use more CPU than the wall-clock time of the same phase.
+        for phase in cpu:
+            check(cpu[phase] <= wall[phase] * 1.01 + 1e-4,
+                  f"{phase}: {cpu[phase]} s of CPU in {wall[phase]} s of wall clock")
+        print(f"step_metrics: wall {wall}, engine CPU {cpu}")
+    finally:
+        s.finish()
+
+
 def case_disconnects():
     s = Server("--kv-blocks", "512")
     try:
