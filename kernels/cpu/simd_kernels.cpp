@@ -341,22 +341,32 @@ HWY_INLINE void SignedBlock(const uint8_t* block, const BlockQ8_0* const* acts, 
   }
 }
 
-template <int NC, class Decode>
-HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ8_0* const* acts,
-                          int64_t nb, float* out, Decode decode) {
+// Sums nb blocks into two accumulator sets on alternate blocks, which hides the FMA
+// latency when NC is small. Every 32-value kernel sums in this order whatever the tile
+// width, so a column's result does not depend on its tile (batching invariance).
+// block(b, acc) adds block b into acc[0, NC).
+template <int NC, class BlockFn>
+HWY_INLINE void SumEvenOdd(int64_t nb, float* out, BlockFn block) {
   const DF df;
-  // Two accumulator sets on alternate blocks hide the FMA latency when NC is small.
   VF even[NC], odd[NC];
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) even[c] = odd[c] = hn::Zero(df);
   int64_t b = 0;
   for (; b + 1 < nb; b += 2) {
-    SignedBlock<NC>(w_row + b * block_bytes, acts, b, even, decode);
-    SignedBlock<NC>(w_row + (b + 1) * block_bytes, acts, b + 1, odd, decode);
+    block(b, even);
+    block(b + 1, odd);
   }
-  if (b < nb) SignedBlock<NC>(w_row + b * block_bytes, acts, b, even, decode);
+  if (b < nb) block(b, even);
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) out[c] = SumLanes(hn::Add(even[c], odd[c]));
+}
+
+template <int NC, class Decode>
+HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ8_0* const* acts,
+                          int64_t nb, float* out, Decode decode) {
+  SumEvenOdd<NC>(nb, out, [&](int64_t b, VF* acc) HWY_ATTR {
+    SignedBlock<NC>(w_row + b * block_bytes, acts, b, acc, decode);
+  });
 }
 
 #if SLUICE_VNNI
@@ -403,24 +413,12 @@ HWY_INLINE void PackedBlock(const uint8_t* block, const uint8_t* const* cols,
 template <int NC, class Decode>
 HWY_INLINE void RowSignedPacked(const uint8_t* w_row, size_t block_bytes,
                                 const uint8_t* const* cols, int64_t nb, float* out, Decode decode) {
-  const DF df;
-  // Two accumulator sets on alternate blocks, as RowSigned: whatever the tile width, so a
-  // column's sum does not depend on its tile (batching invariance).
-  VF even[NC], odd[NC];
   const float* scales[NC];
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) {
-    even[c] = odd[c] = hn::Zero(df);
-    scales[c] = reinterpret_cast<const float*>(cols[c] + nb * kQK);
-  }
-  int64_t b = 0;
-  for (; b + 1 < nb; b += 2) {
-    PackedBlock<NC>(w_row + b * block_bytes, cols, scales, b, even, decode);
-    PackedBlock<NC>(w_row + (b + 1) * block_bytes, cols, scales, b + 1, odd, decode);
-  }
-  if (b < nb) PackedBlock<NC>(w_row + b * block_bytes, cols, scales, b, even, decode);
-  SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) out[c] = SumLanes(hn::Add(even[c], odd[c]));
+  for (int c = 0; c < NC; ++c) scales[c] = reinterpret_cast<const float*>(cols[c] + nb * kQK);
+  SumEvenOdd<NC>(nb, out, [&](int64_t b, VF* acc) HWY_ATTR {
+    PackedBlock<NC>(w_row + b * block_bytes, cols, scales, b, acc, decode);
+  });
 }
 
 // Q4_0 and Q5_0 with one column (decoding): their values are unsigned (q, then minus the
@@ -471,24 +469,12 @@ HWY_INLINE void OffsetBlock(const Block& w, const uint8_t* const* cols, const fl
 template <int NC, class Block>
 HWY_INLINE void RowOffsetPacked(const uint8_t* w_row, const uint8_t* const* cols, int64_t nb,
                                 float* out) {
-  const DF df;
   const auto* x = reinterpret_cast<const Block*>(w_row);
-  // Even and odd blocks in two accumulator sets, as the other 32-value kernels.
-  VF even[NC], odd[NC];
   const float* scales[NC];
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) {
-    even[c] = odd[c] = hn::Zero(df);
-    scales[c] = reinterpret_cast<const float*>(cols[c] + nb * 2 * kQK);
-  }
-  int64_t b = 0;
-  for (; b + 1 < nb; b += 2) {
-    OffsetBlock<NC>(x[b], cols, scales, b, even);
-    OffsetBlock<NC>(x[b + 1], cols, scales, b + 1, odd);
-  }
-  if (b < nb) OffsetBlock<NC>(x[b], cols, scales, b, even);
-  SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) out[c] = SumLanes(hn::Add(even[c], odd[c]));
+  for (int c = 0; c < NC; ++c) scales[c] = reinterpret_cast<const float*>(cols[c] + nb * 2 * kQK);
+  SumEvenOdd<NC>(nb, out,
+                 [&](int64_t b, VF* acc) HWY_ATTR { OffsetBlock<NC>(x[b], cols, scales, b, acc); });
 }
 
 // Buffer for the repacked columns, reused by each thread across calls.
@@ -1009,17 +995,24 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
   const auto* w = static_cast<const uint8_t*>(w_ptr);
   const auto* act = static_cast<const uint8_t*>(act_ptr);
   const int64_t nb32 = k / kQK, nb256 = k / kQKK;
+#if SLUICE_VNNI
+  // The n Q8_0 activation columns repacked by pack(blocks, nb, out), packed_row bytes each.
+  const auto pack_columns = [&](size_t packed_row, auto pack) {
+    uint8_t* packed = PackedScratch(packed_row * static_cast<size_t>(n));
+    for (int64_t c = 0; c < n; ++c) {
+      pack(reinterpret_cast<const BlockQ8_0*>(act) + c * nb32, nb32,
+           packed + packed_row * static_cast<size_t>(c));
+    }
+    return packed;
+  };
+#endif
   const auto signed_rows = [&](auto decode, size_t block_bytes) {
 #if SLUICE_VNNI
     // One column (decoding a token) gains nothing from repacking: the per-block
     // correction costs what it saves. The sums are bit for bit the same either way.
     if (n > 1) {
       const size_t packed_row = static_cast<size_t>(nb32) * kPackedBlockBytes;
-      uint8_t* packed = PackedScratch(packed_row * static_cast<size_t>(n));
-      for (int64_t c = 0; c < n; ++c) {
-        PackSignedActivations(reinterpret_cast<const BlockQ8_0*>(act) + c * nb32, nb32,
-                              packed + packed_row * static_cast<size_t>(c));
-      }
+      const uint8_t* packed = pack_columns(packed_row, PackSignedActivations);
       ForEachTile<uint8_t>(
           w, nb32 * block_bytes, row_begin, row_end, packed, packed_row, n, y, m,
           [&](auto nc, const uint8_t* w_row, const uint8_t* const* cols, float* out) {
@@ -1038,11 +1031,7 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
   const auto offset_rows = [&](auto block, auto pack) {
     using Block = decltype(block);
     const size_t packed_row = static_cast<size_t>(nb32) * kOffsetPackBlockBytes;
-    uint8_t* packed = PackedScratch(packed_row * static_cast<size_t>(n));
-    for (int64_t c = 0; c < n; ++c) {
-      pack(reinterpret_cast<const BlockQ8_0*>(act) + c * nb32, nb32,
-           packed + packed_row * static_cast<size_t>(c));
-    }
+    const uint8_t* packed = pack_columns(packed_row, pack);
     ForEachTile<uint8_t>(
         w, nb32 * sizeof(Block), row_begin, row_end, packed, packed_row, n, y, m,
         [&](auto nc, const uint8_t* w_row, const uint8_t* const* cols, float* out) {

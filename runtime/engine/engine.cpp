@@ -22,7 +22,8 @@ double seconds_between(std::chrono::steady_clock::time_point a,
 }
 
 // CPU time of the calling thread: what the engine itself spends, whether or not the OS
-// lets other processes (a load generator on the same cores) run in between.
+// lets other processes (a load generator on the same cores) run in between. Read only
+// when there are metrics to report it (a system call each).
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -265,7 +266,7 @@ std::vector<sluice_sched_seq> Engine::view_of_sequences() const {
 
 void Engine::step() {
   const auto t_begin = clock::now();
-  const double cpu_begin = thread_cpu_seconds();
+  const double cpu_begin = metrics_ ? thread_cpu_seconds() : 0;
   acquire_cached_prefixes();
   std::vector<sluice_sched_seq> view = view_of_sequences();
   ScheduleBudget budget;
@@ -325,7 +326,7 @@ void Engine::step() {
   std::vector<SeqSlice> batch;
   batch.reserve(placed.size());
   const auto t_scheduled = clock::now();
-  const double cpu_scheduled = thread_cpu_seconds();
+  const double cpu_scheduled = metrics_ ? thread_cpu_seconds() : 0;
   for (size_t i = 0; i < placed.size(); ++i) {
     Sequence& seq = *placed[i];
     if (!seq.ever_scheduled) {
@@ -361,7 +362,7 @@ void Engine::step() {
     return;
   }
   const auto t_executed = clock::now();
-  const double cpu_executed = thread_cpu_seconds();
+  const double cpu_executed = metrics_ ? thread_cpu_seconds() : 0;
 
   const size_t n_vocab = static_cast<size_t>(runner_->n_vocab());
   size_t row = 0;

@@ -1,7 +1,5 @@
 #include "engine/stop_condition.hpp"
 
-#include <algorithm>
-
 namespace sluice::engine {
 
 StopCondition::StopCondition(std::vector<std::string> stop_strings)
@@ -13,28 +11,16 @@ StopCondition::Step StopCondition::push(std::string_view text) {
   Step step;
   if (stopped_) return step;
   pending_.append(text);
-  // The earliest complete stop string wins.
-  size_t first = std::string::npos;
-  for (const auto& s : stops_) first = std::min(first, pending_.find(s));
-  if (first != std::string::npos) {
-    step.text = pending_.substr(0, first);
+  // The earliest complete stop string wins; else the longest suffix that may begin one
+  // is held back.
+  const MarkerScan scan = scan_markers(pending_, stops_);
+  step.text = pending_.substr(0, scan.safe);
+  if (scan.found) {
     step.stopped = stopped_ = true;
     pending_.clear();
-    return step;
+  } else {
+    pending_.erase(0, scan.safe);
   }
-  // Hold back the longest suffix that is a prefix of some stop string.
-  size_t hold = 0;
-  for (const auto& s : stops_) {
-    for (size_t len = std::min(s.size() - 1, pending_.size()); len > hold; --len) {
-      if (std::string_view(pending_).substr(pending_.size() - len) ==
-          std::string_view(s).substr(0, len)) {
-        hold = len;
-        break;
-      }
-    }
-  }
-  step.text = pending_.substr(0, pending_.size() - hold);
-  pending_.erase(0, pending_.size() - hold);
   return step;
 }
 

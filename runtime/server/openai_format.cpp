@@ -80,15 +80,19 @@ ChatCompletionFormatter::ChatCompletionFormatter(OpenAiResponseInfo info, size_t
       n_choices_(choices),
       tool_streams_(choices) {}
 
-Json ChatCompletionFormatter::tool_call_json(uint32_t choice, size_t k, const ToolCall& call,
-                                             bool streamed) const {
+Json ChatCompletionFormatter::tool_calls_json(uint32_t choice, const std::vector<ToolCall>& calls,
+                                              bool streamed) const {
   // "call_" + the response id's suffix + the choice and call numbers: unique per response.
   const std::string suffix = info_.id.substr(info_.id.find('-') + 1);
-  Json out = Json::object();
-  if (streamed) out["index"] = k;
-  out["id"] = "call_" + suffix + "_" + std::to_string(choice) + "_" + std::to_string(k);
-  out["type"] = "function";
-  out["function"] = Json{{"name", call.name}, {"arguments", call.arguments}};
+  Json out = Json::array();
+  for (size_t k = 0; k < calls.size(); ++k) {
+    Json call = Json::object();
+    if (streamed) call["index"] = k;
+    call["id"] = "call_" + suffix + "_" + std::to_string(choice) + "_" + std::to_string(k);
+    call["type"] = "function";
+    call["function"] = Json{{"name", calls[k].name}, {"arguments", calls[k].arguments}};
+    out.push_back(std::move(call));
+  }
   return out;
 }
 
@@ -157,27 +161,20 @@ std::string ChatCompletionFormatter::stream_finish(uint32_t choice, const Choice
     pending = nullptr;
   }
   std::string out;
-  std::string rest = released_text;  // content not sent yet
-  std::optional<ToolCallReply> called;
-  if (info_.tool_calls) {
-    ToolCallReply end = tool_streams_[choice].finish(released_text);
-    rest = std::move(end.content);
-    if (!end.calls.empty()) called = std::move(end);
-  }
-  if (!rest.empty()) {
-    out += sse_data(chunk(choice, Json{{"content", rest}}, std::move(logprobs), nullptr));
+  // The content not sent yet, and with tools the calls in the reply.
+  ToolCallReply end{released_text, {}};
+  if (info_.tool_calls) end = tool_streams_[choice].finish(released_text);
+  if (!end.content.empty()) {
+    out += sse_data(chunk(choice, Json{{"content", end.content}}, std::move(logprobs), nullptr));
     logprobs = nullptr;
   }
-  if (called) {
-    Json calls = Json::array();
-    for (size_t k = 0; k < called->calls.size(); ++k)
-      calls.push_back(tool_call_json(choice, k, called->calls[k], true));
-    out += sse_data(
-        chunk(choice, Json{{"tool_calls", std::move(calls)}}, std::move(logprobs), nullptr));
+  if (!end.calls.empty()) {
+    out += sse_data(chunk(choice, Json{{"tool_calls", tool_calls_json(choice, end.calls, true)}},
+                          std::move(logprobs), nullptr));
     logprobs = nullptr;
   }
   Json last = chunk(choice, Json::object(), std::move(logprobs),
-                    finish_reason_name(state, called.has_value()));
+                    finish_reason_name(state, !end.calls.empty()));
   last["timings"] = llama_timings(state, info_.timings_per_token, info_.request_start);
   out += sse_data(last);
   return out;
@@ -204,10 +201,7 @@ Json ChatCompletionFormatter::whole(const std::vector<ChoiceState>& choices) {
     if (called) {
       // OpenAI's shape: content null when the reply is only calls.
       message["content"] = called->content.empty() ? Json(nullptr) : Json(called->content);
-      Json calls = Json::array();
-      for (size_t k = 0; k < called->calls.size(); ++k)
-        calls.push_back(tool_call_json(i, k, called->calls[k], false));
-      message["tool_calls"] = std::move(calls);
+      message["tool_calls"] = tool_calls_json(i, called->calls, false);
     }
     list.push_back(Json{{"index", i},
                         {"message", std::move(message)},

@@ -56,7 +56,8 @@ class ChatCompletionFormatter final : public OpenAiFormatterBase {
  private:
   Json chunk(uint32_t choice, Json delta, Json logprobs, Json finish_reason) const;
   Json logprob_entry(const engine::TokenOutput& token) const;
-  Json tool_call_json(uint32_t choice, size_t k, const ToolCall& call, bool streamed) const;
+  // OpenAI's tool_calls array (streamed: each with its index).
+  Json tool_calls_json(uint32_t choice, const std::vector<ToolCall>& calls, bool streamed) const;
   // The content chunk for `text` with the logprobs still pending for this choice.
   std::string content_chunk(uint32_t choice, const std::string& text);
   // Logprob entries of tokens whose text has not been sent yet, per choice.

@@ -3,6 +3,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "engine/stop_condition.hpp"
+
 namespace sluice::server {
 namespace {
 
@@ -142,6 +144,12 @@ std::optional<ToolCallReply> parse_json_reply(std::string_view reply) {
   return out;
 }
 
+ReplyOpening opening_of(std::string_view text) {
+  const std::string_view trimmed = trim(text);
+  if (trimmed.empty()) return ReplyOpening::none;
+  return trimmed.front() == '{' || trimmed.front() == '[' ? ReplyOpening::json : ReplyOpening::text;
+}
+
 }  // namespace
 
 std::optional<ToolCallReply> parse_tool_calls(std::string_view reply) {
@@ -151,38 +159,8 @@ std::optional<ToolCallReply> parse_tool_calls(std::string_view reply) {
   return parse_json_reply(trim(reply));
 }
 
-namespace {
-
-ReplyOpening opening_of(std::string_view text) {
-  const std::string_view trimmed = trim(text);
-  if (trimmed.empty()) return ReplyOpening::none;
-  return trimmed.front() == '{' || trimmed.front() == '[' ? ReplyOpening::json : ReplyOpening::text;
-}
-
-// The prefix of `text` before any marker, or the start of one at its end.
-size_t before_markers(std::string_view text) {
-  size_t safe = text.size();
-  for (std::string_view marker : kMarkers) {
-    const size_t found = text.find(marker);
-    if (found != std::string_view::npos) {
-      safe = std::min(safe, found);
-      continue;
-    }
-    // The end of the text may be the start of the marker.
-    for (size_t len = std::min(marker.size() - 1, text.size()); len > 0; --len) {
-      if (text.substr(text.size() - len) == marker.substr(0, len)) {
-        safe = std::min(safe, text.size() - len);
-        break;
-      }
-    }
-  }
-  return safe;
-}
-
-}  // namespace
-
 size_t tool_call_safe_prefix(std::string_view text) {
-  return opening_of(text) == ReplyOpening::json ? 0 : before_markers(text);
+  return opening_of(text) == ReplyOpening::json ? 0 : engine::scan_markers(text, kMarkers).safe;
 }
 
 std::string ToolCallStream::feed(std::string_view piece) {
@@ -191,7 +169,8 @@ std::string ToolCallStream::feed(std::string_view piece) {
   if (opening_ == ReplyOpening::json) return {};  // held whole
   // Only the unsent tail can hold a marker: the start of one is never sent. Scanning it
   // alone keeps a long reply linear.
-  const size_t safe = sent_ + before_markers(std::string_view(reply_).substr(sent_));
+  const size_t safe =
+      sent_ + engine::scan_markers(std::string_view(reply_).substr(sent_), kMarkers).safe;
   if (safe <= sent_) return {};
   std::string out = reply_.substr(sent_, safe - sent_);
   sent_ = safe;
