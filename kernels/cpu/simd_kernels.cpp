@@ -807,6 +807,7 @@ HWY_INLINE void RowQ23K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
 using DFull = hn::ScalableTag<float>;
 
 struct LoadF32 {
+  static constexpr int kChains = 1;
   HWY_INLINE hn::Vec<DFull> operator()(DFull d, const void* w, size_t i) const {
     return hn::LoadU(d, static_cast<const float*>(w) + i);
   }
@@ -815,6 +816,7 @@ struct LoadF32 {
   }
 };
 struct LoadF16 {
+  static constexpr int kChains = 2;
   HWY_INLINE hn::Vec<DFull> operator()(DFull d, const void* w, size_t i) const {
     const hn::Rebind<hwy::float16_t, DFull> dh;
     return hn::PromoteTo(d, hn::LoadU(dh, static_cast<const hwy::float16_t*>(w) + i));
@@ -824,6 +826,7 @@ struct LoadF16 {
   }
 };
 struct LoadBF16 {
+  static constexpr int kChains = 2;
   HWY_INLINE hn::Vec<DFull> operator()(DFull d, const void* w, size_t i) const {
     const hn::Rebind<hwy::bfloat16_t, DFull> dh;
     return hn::PromoteTo(d, hn::LoadU(dh, static_cast<const hwy::bfloat16_t*>(w) + i));
@@ -833,24 +836,35 @@ struct LoadBF16 {
   }
 };
 
+// FMA chains per (row, column). Widened F16/BF16 rows are read at memory speed only
+// with two: one chain is bound by the FMA latency when a single row is read at a time
+// (decoding, below). F32 weights (small models, from cache) keep one, which leaves
+// room for twice the columns per tile.
+template <class Load>
+constexpr int kFloatChains = Load::kChains;
+
 // A register tile of RM weight rows x NC columns: each weight vector is converted once
 // and used for NC columns, each activation vector loaded once for RM rows. Every
-// (row, column) keeps one accumulator over full vectors, then a scalar tail, so its
-// arithmetic does not depend on the tile it falls in.
+// (row, column) keeps kFloatChains accumulators, vector i going to chain i % chains,
+// then a scalar tail, so its arithmetic does not depend on the tile it falls in.
 template <int RM, int NC, class Load>
 HWY_INLINE void TileFloat(const uint8_t* w, size_t w_row_bytes, const float* const* xs, int64_t k,
                           float* out, Load load) {
+  constexpr int kChains = kFloatChains<Load>;
   const DFull df;
   const size_t N = hn::Lanes(df);
   const size_t kk = static_cast<size_t>(k);
-  hn::Vec<DFull> acc[RM][NC];
+  hn::Vec<DFull> acc[kChains][RM][NC];
   SLUICE_UNROLL
-  for (int r = 0; r < RM; ++r) {
+  for (int h = 0; h < kChains; ++h) {
     SLUICE_UNROLL
-    for (int c = 0; c < NC; ++c) acc[r][c] = hn::Zero(df);
+    for (int r = 0; r < RM; ++r) {
+      SLUICE_UNROLL
+      for (int c = 0; c < NC; ++c) acc[h][r][c] = hn::Zero(df);
+    }
   }
-  size_t i = 0;
-  for (; i + N <= kk; i += N) {
+  // Chain h takes the vector at i.
+  const auto step = [&](size_t i, int h) HWY_ATTR {
     hn::Vec<DFull> wv[RM];
     SLUICE_UNROLL
     for (int r = 0; r < RM; ++r) wv[r] = load(df, w + r * w_row_bytes, i);
@@ -858,14 +872,29 @@ HWY_INLINE void TileFloat(const uint8_t* w, size_t w_row_bytes, const float* con
     for (int c = 0; c < NC; ++c) {
       const auto xv = hn::LoadU(df, xs[c] + i);
       SLUICE_UNROLL
-      for (int r = 0; r < RM; ++r) acc[r][c] = hn::MulAdd(wv[r], xv, acc[r][c]);
+      for (int r = 0; r < RM; ++r) acc[h][r][c] = hn::MulAdd(wv[r], xv, acc[h][r][c]);
+    }
+  };
+  size_t i = 0;
+  for (; i + kChains * N <= kk; i += kChains * N) {
+    SLUICE_UNROLL
+    for (int h = 0; h < kChains; ++h) step(i + h * N, h);
+  }
+  SLUICE_UNROLL
+  for (int h = 0; h + 1 < kChains; ++h) {
+    if (i + N <= kk) {
+      step(i, h);
+      i += N;
     }
   }
   SLUICE_UNROLL
   for (int r = 0; r < RM; ++r) {
     SLUICE_UNROLL
     for (int c = 0; c < NC; ++c) {
-      float sum = hn::GetLane(hn::SumOfLanes(df, acc[r][c]));
+      hn::Vec<DFull> total = acc[0][r][c];
+      SLUICE_UNROLL
+      for (int h = 1; h < kChains; ++h) total = hn::Add(total, acc[h][r][c]);
+      float sum = hn::GetLane(hn::SumOfLanes(df, total));
       for (size_t t = i; t < kk; ++t) sum += load(w + r * w_row_bytes, t) * xs[c][t];
       out[r * NC + c] = sum;
     }
@@ -873,30 +902,37 @@ HWY_INLINE void TileFloat(const uint8_t* w, size_t w_row_bytes, const float* con
 }
 
 // Float weights: tiles of kFloatRows rows (single rows for the remainder) by up to
-// kFloatCols columns. AVX-512 has 32 registers: 4 x 6 accumulators + 4 weights + 1.
+// kFloatCols columns. AVX-512 has 32 registers: 4 x 6 accumulators (4 x 3 x 2 chains)
+// + 4 weights + 1; AVX2 16: 4 x 2 (4 x 1 x 2) + 4 + 1.
 constexpr int kFloatRows = 4;
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-constexpr int kFloatCols = 6;
+template <class Load>
+constexpr int kFloatCols = 6 / kFloatChains<Load>;
 #else
-constexpr int kFloatCols = 2;
+template <class Load>
+constexpr int kFloatCols = 2 / kFloatChains<Load>;
 #endif
 
 template <int RM, class Load>
 HWY_INLINE void FloatRowTile(const uint8_t* w_row, size_t w_row_bytes, const float* const* cols,
                              int64_t tile, int64_t k, float* out, Load load) {
-  switch (tile) {
-    case 1: return TileFloat<RM, 1>(w_row, w_row_bytes, cols, k, out, load);
-    case 2: return TileFloat<RM, 2>(w_row, w_row_bytes, cols, k, out, load);
-    default:
-      if constexpr (kFloatCols > 2) {
-        switch (tile) {
-          case 3: return TileFloat<RM, 3>(w_row, w_row_bytes, cols, k, out, load);
-          case 4: return TileFloat<RM, 4>(w_row, w_row_bytes, cols, k, out, load);
-          case 5: return TileFloat<RM, 5>(w_row, w_row_bytes, cols, k, out, load);
-          default: return TileFloat<RM, kFloatCols>(w_row, w_row_bytes, cols, k, out, load);
-        }
-      }
+  constexpr int kCols = kFloatCols<Load>;
+  if constexpr (kCols >= 6) {
+    if (tile >= 6) return TileFloat<RM, kCols>(w_row, w_row_bytes, cols, k, out, load);
   }
+  if constexpr (kCols >= 5) {
+    if (tile == 5) return TileFloat<RM, 5>(w_row, w_row_bytes, cols, k, out, load);
+  }
+  if constexpr (kCols >= 4) {
+    if (tile == 4) return TileFloat<RM, 4>(w_row, w_row_bytes, cols, k, out, load);
+  }
+  if constexpr (kCols >= 3) {
+    if (tile == 3) return TileFloat<RM, 3>(w_row, w_row_bytes, cols, k, out, load);
+  }
+  if constexpr (kCols >= 2) {
+    if (tile == 2) return TileFloat<RM, 2>(w_row, w_row_bytes, cols, k, out, load);
+  }
+  TileFloat<RM, 1>(w_row, w_row_bytes, cols, k, out, load);
 }
 
 // Rows [r, r + rm) of y for every column; w_row is row r's weights.
@@ -904,11 +940,12 @@ template <class Load>
 HWY_INLINE void FloatRowTileAllColumns(const uint8_t* w_row, size_t w_row_bytes, int64_t r,
                                        int64_t rm, const float* act, int64_t k, int64_t n, float* y,
                                        int64_t m, Load load) {
-  for (int64_t c0 = 0; c0 < n; c0 += kFloatCols) {
-    const int64_t tile = n - c0 < kFloatCols ? n - c0 : kFloatCols;
-    const float* cols[kFloatCols];
+  constexpr int kCols = kFloatCols<Load>;
+  for (int64_t c0 = 0; c0 < n; c0 += kCols) {
+    const int64_t tile = n - c0 < kCols ? n - c0 : kCols;
+    const float* cols[kCols];
     for (int64_t c = 0; c < tile; ++c) cols[c] = act + (c0 + c) * k;
-    float out[kFloatRows * kFloatCols];
+    float out[kFloatRows * kCols];
     if (rm == kFloatRows) {
       FloatRowTile<kFloatRows>(w_row, w_row_bytes, cols, tile, k, out, load);
     } else {
@@ -925,9 +962,14 @@ HWY_INLINE void FloatRows(const uint8_t* w, size_t w_row_bytes, int64_t row_begi
                           const float* act, int64_t k, int64_t n, float* y, int64_t m, Load load) {
   // F16/BF16 weights are widened in registers for every column tile: widening a row tile
   // to F32 in memory once measured slower (twice the bytes competing with the
-  // activations for L1).
+  // activations for L1). A single column (decoding) takes one row at a time: kFloatRows
+  // rows side by side are as many streams, a page apart for 2048 F16 values, which the
+  // hardware prefetcher follows worse than one. The arithmetic of a (row, column) is the
+  // same either way. (bench_matmul, F16, n = 1, cold, one Zen 4 core: 24.9 GB/s with 4
+  // rows and one chain, 32.3 with one row, 35.3 with one row and two chains.)
+  const int64_t tile_rows = n == 1 ? 1 : kFloatRows;
   for (int64_t r = row_begin; r < row_end;) {
-    const int64_t rm = row_end - r >= kFloatRows ? kFloatRows : 1;
+    const int64_t rm = row_end - r >= tile_rows ? tile_rows : 1;
     FloatRowTileAllColumns(w + r * w_row_bytes, w_row_bytes, r, rm, act, k, n, y, m, load);
     r += rm;
   }

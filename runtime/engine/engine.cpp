@@ -352,7 +352,7 @@ void Engine::step() {
     batch.push_back(std::move(slice));
   }
 
-  std::vector<float> logits;
+  std::span<const float> logits;
   try {
     logits = runner_->run(batch);
   } catch (const RunnerError& e) {
@@ -374,7 +374,7 @@ void Engine::step() {
       metrics_->prompt_computed(std::min(seq.n_computed, seq.n_prompt) - before);
     register_full_blocks(seq, before);
     if (batch[i].last_logits) {
-      after_compute(seq, std::span<const float>(logits).subspan(row * n_vocab, n_vocab));
+      after_compute(seq, logits.subspan(row * n_vocab, n_vocab));
       ++row;
     }
   }

@@ -90,8 +90,8 @@ void ModelRunner::check(sluice_status status, sluice_error* error, const char* w
   }
 }
 
-std::vector<float> ModelRunner::run(const std::vector<SeqSlice>& batch,
-                                    const sluice_cancel_token* cancel) {
+std::span<const float> ModelRunner::run(const std::vector<SeqSlice>& batch,
+                                        const sluice_cancel_token* cancel) {
   std::vector<int32_t> tokens, positions, block_table, output_rows;
   std::vector<sluice_batch_seq> seqs;
   for (const SeqSlice& s : batch) {
@@ -136,17 +136,18 @@ std::vector<float> ModelRunner::run(const std::vector<SeqSlice>& batch,
   b.output_rows = output_rows.data();
   b.cancel = cancel;
 
-  std::vector<float> logits(output_rows.size() * desc_.n_vocab);
+  const size_t n_logits = output_rows.size() * desc_.n_vocab;
+  if (logits_.size() < n_logits) logits_.resize(n_logits);
   sluice_batch_output out;
   SLUICE_INIT(sluice_batch_output, &out);
-  out.logits = logits.data();
-  out.logits_capacity = logits.size();
+  out.logits = logits_.data();
+  out.logits_capacity = n_logits;
   sluice_error* error = nullptr;
   const sluice_status execute_status =
       vt_->execute(compiled_, kv_, &b, &out, &error);  // before reading `error`
   check(execute_status, error, "execute");
-  if (no_outputs) logits.clear();
-  return logits;
+  if (no_outputs) return {};
+  return {logits_.data(), n_logits};
 }
 
 }  // namespace sluice::engine

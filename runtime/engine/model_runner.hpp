@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,10 @@ class ModelRunner {
   ModelRunner& operator=(const ModelRunner&) = delete;
 
   // Runs one step. Returns the logits of the asked-for rows, row after row ([n_vocab]
-  // each) in batch order. Throws RunnerError.
-  std::vector<float> run(const std::vector<SeqSlice>& batch,
-                         const sluice_cancel_token* cancel = nullptr);
+  // each) in batch order, in a buffer the runner reuses: valid until the next run.
+  // Throws RunnerError.
+  std::span<const float> run(const std::vector<SeqSlice>& batch,
+                             const sluice_cancel_token* cancel = nullptr);
 
   uint32_t n_blocks() const { return n_blocks_; }
   uint32_t block_size() const { return options_.block_size; }
@@ -78,6 +80,9 @@ class ModelRunner {
   uint32_t n_ctx_ = 0;
   uint32_t n_blocks_ = 0;
   sluice_backend_context* ctx_ = nullptr;
+  // Logits of the last run: kept, since a batched step's rows of a large vocabulary are
+  // megabytes that a fresh vector would zero and often fault in again every step.
+  std::vector<float> logits_;
   sluice_backend_model* model_ = nullptr;
   sluice_backend_kv* kv_ = nullptr;
   sluice_backend_graph* compiled_ = nullptr;

@@ -30,7 +30,9 @@ std::vector<Case> cases() {
   for (GgmlType type : weight_types()) {
     const int64_t block = block_elements(type);
     if (block == 1) {
-      for (int64_t k : {1, 33, 100, 256, 2048}) out.push_back({type, k});
+      // Odd and even vector counts on every target (vectors of 4, 8 or 16 floats), with
+      // and without a scalar tail: the float kernels alternate two FMA chains.
+      for (int64_t k : {1, 24, 33, 53, 100, 256, 2048}) out.push_back({type, k});
     } else if (block == 32) {
       for (int64_t k : {32, 96, 256, 2048}) out.push_back({type, k});
     } else {
