@@ -401,12 +401,16 @@ HWY_INLINE void PackedBlock(const uint8_t* block, const uint8_t* const* cols,
   const __m256i w = parts[0].w.raw;
   const V32 start = hn::Sub(
       hn::Zero(d32), V32{_mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(-128), w)});
-  const VF d_w = hn::Set(df, HalfToFloat(d_bits));
+  // d_w in every lane, widened by a vector conversion: the compiler cannot then fold the
+  // product below into a scalar multiply and a broadcast per column (two operations);
+  // the column's scale comes as a broadcast load and one vector multiply instead.
+  const VF d_w{_mm256_cvtph_ps(_mm_set1_epi16(static_cast<int16_t>(d_bits)))};
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) {
     const VU8 a = hn::LoadU(du8, cols[c] + b * kQK);
     const V32 dot{_mm256_dpbusd_epi32(start.raw, a.raw, w)};
-    acc[c] = hn::MulAdd(hn::Mul(d_w, hn::Set(df, scales[c][b])), hn::ConvertTo(df, dot), acc[c]);
+    const VF scale{_mm256_mul_ps(d_w.raw, _mm256_broadcast_ss(scales[c] + b))};
+    acc[c] = hn::MulAdd(scale, hn::ConvertTo(df, dot), acc[c]);
   }
 }
 
