@@ -4,7 +4,8 @@
 //   bench_read_bandwidth [--threads N] [--mib SIZE] [--runs R] [--json]
 //
 // Each of N threads sums its own contiguous share of a SIZE MiB buffer (default 1 GiB,
-// several times any L3 here) with wide vector loads; the median of R passes is
+// several times any L3 here, in huge pages where granted) with wide vector loads; the
+// median of R passes is
 // reported as GB/s (10^9 bytes per second). The buffer is written once first so every
 // page is mapped before timing.
 #include <algorithm>
@@ -14,9 +15,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/mman.h>
 
 namespace {
 
@@ -64,7 +69,19 @@ int main(int argc, char** argv) {
     }
   }
   const size_t words = mib * 1024 * 1024 / sizeof(uint64_t);
-  std::vector<uint64_t> buffer(words);
+  // In transparent huge pages where the kernel allows them on request (the usual
+  // "madvise" setting): with 4 KiB pages this read measured ~10% below what the
+  // decoding kernels reach from the page cache, so the roofline read over 100%.
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t bytes = (words * sizeof(uint64_t) + kHugePage - 1) / kHugePage * kHugePage;
+  std::unique_ptr<uint64_t, decltype(&std::free)> memory(
+      static_cast<uint64_t*>(std::aligned_alloc(kHugePage, bytes)), &std::free);
+  if (!memory) {
+    std::fprintf(stderr, "bench_read_bandwidth: cannot allocate %zu MiB\n", mib);
+    return 1;
+  }
+  madvise(memory.get(), bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+  std::span<uint64_t> buffer(memory.get(), words);
   for (size_t i = 0; i < words; ++i) buffer[i] = i;
 
   std::vector<double> gbs;
