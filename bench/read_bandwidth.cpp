@@ -5,9 +5,8 @@
 //
 // Each of N threads sums its own contiguous share of a SIZE MiB buffer (default 1 GiB,
 // several times any L3 here, in huge pages where granted) with wide vector loads; the
-// median of R passes is
-// reported as GB/s (10^9 bytes per second). The buffer is written once first so every
-// page is mapped before timing.
+// median of R passes is reported as GB/s (10^9 bytes per second). The buffer is written
+// once first so every page is mapped before timing.
 #include <algorithm>
 #include <atomic>
 #include <chrono>

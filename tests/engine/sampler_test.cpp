@@ -29,6 +29,17 @@ SamplingParams plain(uint64_t seed) {  // temperature 1, no truncation
   return p;
 }
 
+// Draws n tokens: every one is token 0 or 1, and token 1 comes up at least once.
+void check_draws_only_first_two(Sampler& s, const std::vector<float>& logits, int n) {
+  bool saw_second = false;
+  for (int i = 0; i < n; ++i) {
+    const int32_t t = s.sample(logits, {});
+    CHECK(t <= 1);
+    saw_second = saw_second || t == 1;
+  }
+  CHECK(saw_second);
+}
+
 }  // namespace
 
 TEST_CASE("greedy picks the largest logit, the lowest id on ties", "[sampler]") {
@@ -74,13 +85,7 @@ TEST_CASE("top-k, top-p and min-p cut the tail", "[sampler]") {
     p.top_k = 2;
     p.top_p = 0.9f;  // tokens 0 and 1 have ~0.52 and ~0.48 of the two
     Sampler s(p);
-    bool saw_second = false;
-    for (int i = 0; i < 200; ++i) {
-      const int32_t t = s.sample(logits, {});
-      CHECK(t <= 1);
-      saw_second = saw_second || t == 1;
-    }
-    CHECK(saw_second);
+    check_draws_only_first_two(s, logits, 200);
   }
   SECTION("top-p keeps the smallest set reaching p") {
     auto p = plain(4);
@@ -92,13 +97,7 @@ TEST_CASE("top-k, top-p and min-p cut the tail", "[sampler]") {
     auto p = plain(5);
     p.min_p = 0.1f;  // tokens 2 and 3 are below e^-3.9 ~ 0.02 of the best
     Sampler s(p);
-    bool saw_second = false;
-    for (int i = 0; i < 400; ++i) {
-      const int32_t t = s.sample(logits, {});
-      CHECK(t <= 1);
-      saw_second = saw_second || t == 1;
-    }
-    CHECK(saw_second);
+    check_draws_only_first_two(s, logits, 400);
   }
 }
 
