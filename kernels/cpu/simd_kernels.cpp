@@ -370,122 +370,289 @@ HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ
 }
 
 #if SLUICE_VNNI
-// Q8_0 activations repacked once per call for the signed 32-value types: per column, nb
-// blocks of 32 values plus 128 as unsigned bytes, then nb scales as floats. One vpdpbusd
-// then takes (a + 128) * w, starting from -128 * sum(w) (once per weight block, shared
-// by the tile's columns), which replaces psignb and the absolute value per column, and
-// the scale needs no fp16 conversion per block and column. Integer sums are the same.
-constexpr size_t kPackedBlockBytes = kQK + sizeof(float);
+// ---------------------------------------------------------------- eight rows per vector
+// Q8_0, Q4_0 and Q5_0 where there is VNNI: eight weight rows side by side, lane r of every
+// vector belonging to row r. A block of the eight rows is transposed in registers into
+// eight vectors t[i], lane r holding values 4i..4i+3 of row r, so one vpdpbusd with four
+// activation bytes broadcast adds four products into each row's sum, and the block's
+// integer sum of every row ends in its own lane. The float work of a (block, column) --
+// conversion, scale, accumulation -- is then done once for eight rows rather than once
+// per row, and no lanes are summed at the end.
+//
+// Weights enter vpdpbusd as unsigned bytes u = w + offset (Q8_0: w xor 0x80, Q4_0/Q5_0:
+// their stored q), activations as signed; each (block, column) sum starts from
+// -offset * sum(a), computed once per column when packing. Integer sums are exact, and
+// a (row, column) result is sum_b fma(d_w * d_a, float(isum_b), acc) in block order
+// whatever the tile, the number of columns or the row's place among the eight, so the
+// batching-invariance contract holds bit for bit.
+constexpr int64_t kLaneRows = 8;
+constexpr int kLaneTile = 8;  // columns sharing one transposed block
+constexpr size_t kLanePrefetch = 4096;
 
-HWY_INLINE void PackSignedActivations(const BlockQ8_0* act, int64_t nb, uint8_t* out) {
-  const D8 d8;
-  const DU8 du8;
-  float* scales = reinterpret_cast<float*>(out + nb * kQK);
-  for (int64_t b = 0; b < nb; ++b) {
-    const V8 a = hn::LoadU(d8, act[b].qs);
-    hn::StoreU(hn::Xor(hn::BitCast(du8, a), hn::Set(du8, 0x80)), du8, out + b * kQK);
-    scales[b] = HalfToFloat(act[b].d);
-  }
-}
-
-// One weight block times the tile's packed columns, into one accumulator set.
-template <int NC, class Decode>
-HWY_INLINE void PackedBlock(const uint8_t* block, const uint8_t* const* cols,
-                            const float* const* scales, int64_t b, VF* acc, Decode decode) {
-  const DF df;
-  const DU8 du8;
-  const D32 d32;
-  SignedPart parts[kParts];
-  uint16_t d_bits;
-  decode(block, parts, d_bits);
-  const __m256i w = parts[0].w.raw;
-  const V32 start = hn::Sub(
-      hn::Zero(d32), V32{_mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(-128), w)});
-  // d_w in every lane, widened by a vector conversion: the compiler cannot then fold the
-  // product below into a scalar multiply and a broadcast per column (two operations);
-  // the column's scale comes as a broadcast load and one vector multiply instead.
-  const VF d_w{_mm256_cvtph_ps(_mm_set1_epi16(static_cast<int16_t>(d_bits)))};
-  SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) {
-    const VU8 a = hn::LoadU(du8, cols[c] + b * kQK);
-    const V32 dot{_mm256_dpbusd_epi32(start.raw, a.raw, w)};
-    const VF scale{_mm256_mul_ps(d_w.raw, _mm256_broadcast_ss(scales[c] + b))};
-    acc[c] = hn::MulAdd(scale, hn::ConvertTo(df, dot), acc[c]);
-  }
-}
-
-template <int NC, class Decode>
-HWY_INLINE void RowSignedPacked(const uint8_t* w_row, size_t block_bytes,
-                                const uint8_t* const* cols, int64_t nb, float* out, Decode decode) {
-  const float* scales[NC];
-  SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) scales[c] = reinterpret_cast<const float*>(cols[c] + nb * kQK);
-  SumEvenOdd<NC>(nb, out, [&](int64_t b, VF* acc) HWY_ATTR {
-    PackedBlock<NC>(w_row + b * block_bytes, cols, scales, b, acc, decode);
-  });
-}
-
-// Q4_0 and Q5_0 with one column (decoding): their values are unsigned (q, then minus the
-// offset 8 or 16), so vpdpbusd takes q * a directly, starting from -offset * a's partial
-// sums (a vector computed once per activation block when packing). No sign trick, no
-// per-block correction, no fp16 conversion of the activation scale (+20-27% at n = 1).
-// With more columns the extra load per (block, column) makes it slower than the signed
-// packed kernel above, which those take; both give the same bits. Packed per column: nb
-// blocks of (32 activation values, 32-byte start vector), then nb scales as floats.
-constexpr size_t kOffsetPackBlockBytes = 2 * kQK + sizeof(float);
+// Packed activations, block-major so that a tile's columns are one pointer apart: for
+// block b and column c, at (b * n + c) * kLanePackBytes, the 32 values, the int32 start
+// -offset * sum(a) and the float scale d_a.
+constexpr size_t kLanePackBytes = kQK + 2 * sizeof(float);
 
 template <int kOffset>
-HWY_INLINE void PackOffsetActivations(const BlockQ8_0* act, int64_t nb, uint8_t* out) {
-  float* scales = reinterpret_cast<float*>(out + nb * 2 * kQK);
-  const __m256i offset = _mm256_set1_epi8(kOffset);
+HWY_INLINE void PackLaneActivations(const BlockQ8_0* act, int64_t nb, int64_t n, int64_t c,
+                                    uint8_t* packed) {
+  const __m256i offset = _mm256_set1_epi8(static_cast<char>(kOffset));
   for (int64_t b = 0; b < nb; ++b) {
     const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act[b].qs));
-    const __m256i partial = _mm256_dpbusd_epi32(_mm256_setzero_si256(), offset, a);
-    uint8_t* block = out + b * 2 * kQK;
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(block), a);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(block + kQK),
-                        _mm256_sub_epi32(_mm256_setzero_si256(), partial));
-    scales[b] = HalfToFloat(act[b].d);
+    const V32 partial{_mm256_dpbusd_epi32(_mm256_setzero_si256(), offset, a)};
+    uint8_t* out = packed + static_cast<size_t>(b * n + c) * kLanePackBytes;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), a);
+    const int32_t start = -hn::GetLane(hn::SumOfLanes(D32(), partial));
+    const float scale = HalfToFloat(act[b].d);
+    std::memcpy(out + kQK, &start, sizeof start);
+    std::memcpy(out + kQK + sizeof start, &scale, sizeof scale);
   }
 }
 
-template <int NC, class Block>
-HWY_INLINE void OffsetBlock(const Block& w, const uint8_t* const* cols, const float* const* scales,
-                            int64_t b, VF* acc) {
-  const DF df;
-  VU8 q[kParts];
-  if constexpr (std::is_same_v<Block, BlockQ5_0>) {
-    Nibbles(w.qs, w.qh, q);
-  } else {
-    Nibbles(w.qs, nullptr, q);
+// Decoders: values 0..15 (`lo`) and 16..31 (`hi`) of the blocks at p and q as unsigned
+// bytes, p's in the low 128 bits and q's in the high ones.
+struct LaneQ8_0 {
+  static constexpr int kOffset = 128;
+  static constexpr size_t kBlockBytes = sizeof(BlockQ8_0);
+  HWY_INLINE void operator()(const uint8_t* p, const uint8_t* q, __m256i& lo, __m256i& hi) const {
+    const auto* bp = reinterpret_cast<const BlockQ8_0*>(p);
+    const auto* bq = reinterpret_cast<const BlockQ8_0*>(q);
+    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+    lo = _mm256_xor_si256(_mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(bq->qs),
+                                              reinterpret_cast<const __m128i*>(bp->qs)),
+                          flip);
+    hi = _mm256_xor_si256(_mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(bq->qs + 16),
+                                              reinterpret_cast<const __m128i*>(bp->qs + 16)),
+                          flip);
   }
-  const VF d_w = hn::Set(df, HalfToFloat(w.d));
+};
+
+template <class Block, int kOffsetValue>
+struct LaneNibbles {
+  static constexpr int kOffset = kOffsetValue;
+  static constexpr size_t kBlockBytes = sizeof(Block);
+  HWY_INLINE void operator()(const uint8_t* p, const uint8_t* q, __m256i& lo, __m256i& hi) const {
+    const auto* bp = reinterpret_cast<const Block*>(p);
+    const auto* bq = reinterpret_cast<const Block*>(q);
+    const __m256i qs = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(bq->qs),
+                                           reinterpret_cast<const __m128i*>(bp->qs));
+    const __m256i mask = _mm256_set1_epi8(0x0F);
+    lo = _mm256_and_si256(qs, mask);
+    hi = _mm256_and_si256(_mm256_srli_epi16(qs, 4), mask);
+    if constexpr (std::is_same_v<Block, BlockQ5_0>) {
+      // Bit j of qh is value j's fifth bit: bits 0..15 go with lo, 16..31 with hi.
+      uint32_t hp, hq;
+      std::memcpy(&hp, bp->qh, 4);
+      std::memcpy(&hq, bq->qh, 4);
+      const __m256i fifth = _mm256_set1_epi8(0x10);
+      lo = _mm256_mask_add_epi8(lo, (hp & 0xFFFFu) | (hq << 16), lo, fifth);
+      hi = _mm256_mask_add_epi8(hi, (hp >> 16) | (hq & 0xFFFF0000u), hi, fifth);
+    }
+  }
+};
+using LaneQ4_0 = LaneNibbles<BlockQ4_0, 8>;
+using LaneQ5_0 = LaneNibbles<BlockQ5_0, 16>;
+
+// In each 128-bit half, a 4 x 4 transpose of 32-bit words: t[i] takes word i of v[0..3].
+HWY_INLINE void Transpose4(const __m256i* v, __m256i* t) {
+  const __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]);
+  const __m256i t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+  const __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]);
+  const __m256i t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+  t[0] = _mm256_unpacklo_epi64(t0, t2);
+  t[1] = _mm256_unpackhi_epi64(t0, t2);
+  t[2] = _mm256_unpacklo_epi64(t1, t3);
+  t[3] = _mm256_unpackhi_epi64(t1, t3);
+}
+
+// Block b of the eight rows from `rows` (row r at rows + r * row_bytes): t[i] lane r holds
+// values 4i..4i+3 of row r, d_w lane r its scale. Rows r and r + 4 share a load, so the
+// halves come out as rows 0..3 and 4..7.
+template <class Lane>
+HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, __m256i row_offsets, int64_t b,
+                           __m256i* t, __m256& d_w) {
+  const uint8_t* base = rows + static_cast<size_t>(b) * Lane::kBlockBytes;
+  // Eight rows side by side are eight streams, which the hardware prefetcher alone
+  // follows poorly. The next eight rows are contiguous: fetch them in order, a block's
+  // share of them per block of these.
+  constexpr size_t kShare = kLaneRows * Lane::kBlockBytes;
+  const uint8_t* next = rows + kLaneRows * row_bytes + static_cast<size_t>(b) * kShare;
+  SLUICE_UNROLL
+  for (size_t off = 0; off < kShare; off += 64) {
+    _mm_prefetch(reinterpret_cast<const char*>(next + off), _MM_HINT_T0);
+  }
+  __m256i lo[4], hi[4];
+  SLUICE_UNROLL
+  for (int j = 0; j < 4; ++j) {
+    Lane()(base + j * row_bytes, base + (j + 4) * row_bytes, lo[j], hi[j]);
+  }
+  Transpose4(lo, t);
+  Transpose4(hi, t + 4);
+  // Every block starts with its fp16 scale: gather the eight words, keep their low halves.
+  const __m256i words = _mm256_i32gather_epi32(reinterpret_cast<const int*>(base), row_offsets, 1);
+  d_w = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
+}
+
+// One transposed block times NC packed columns (`cols`, kLanePackBytes apart) into acc.
+template <int NC>
+HWY_INLINE void LaneColumns(const __m256i* t, __m256 d_w, const uint8_t* cols, __m256* acc) {
+  // Two chains of vpdpbusd per column when few columns are in flight hide its latency.
+  constexpr bool kTwoChains = NC < 4;
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) {
-    const uint8_t* block = cols[c] + b * 2 * kQK;
-    const __m256i start = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + kQK));
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
-    const V32 dot{_mm256_dpbusd_epi32(start, q[0].raw, a)};
-    acc[c] = hn::MulAdd(hn::Mul(d_w, hn::Set(df, scales[c][b])), hn::ConvertTo(df, dot), acc[c]);
+    const uint8_t* col = cols + c * kLanePackBytes;
+    int32_t start;
+    std::memcpy(&start, col + kQK, sizeof start);
+    __m256i sum[2] = {_mm256_set1_epi32(start), _mm256_setzero_si256()};
+    SLUICE_UNROLL
+    for (int i = 0; i < 8; ++i) {
+      int32_t four;
+      std::memcpy(&four, col + 4 * i, sizeof four);
+      __m256i& chain = sum[kTwoChains ? i % 2 : 0];
+      chain = _mm256_dpbusd_epi32(chain, t[i], _mm256_set1_epi32(four));
+    }
+    const __m256i isum = kTwoChains ? _mm256_add_epi32(sum[0], sum[1]) : sum[0];
+    const __m256 scale =
+        _mm256_mul_ps(d_w, _mm256_broadcast_ss(reinterpret_cast<const float*>(col + kQK + 4)));
+    acc[c] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc[c]);
   }
 }
 
-template <int NC, class Block>
-HWY_INLINE void RowOffsetPacked(const uint8_t* w_row, const uint8_t* const* cols, int64_t nb,
-                                float* out) {
-  const auto* x = reinterpret_cast<const Block*>(w_row);
-  const float* scales[NC];
+// Up to kLaneTile columns, accumulators in registers.
+template <int NC, class Lane>
+HWY_INLINE void LaneGroupTile(const uint8_t* rows, size_t row_bytes, __m256i row_offsets,
+                              int64_t nb, const uint8_t* packed, float* out, int64_t m,
+                              __mmask8 lanes) {
+  __m256 acc[NC];
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) scales[c] = reinterpret_cast<const float*>(cols[c] + nb * 2 * kQK);
-  SumEvenOdd<NC>(nb, out,
-                 [&](int64_t b, VF* acc) HWY_ATTR { OffsetBlock<NC>(x[b], cols, scales, b, acc); });
+  for (int c = 0; c < NC; ++c) acc[c] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < nb; ++b) {
+    __m256i t[8];
+    __m256 d_w;
+    LaneDecode<Lane>(rows, row_bytes, row_offsets, b, t, d_w);
+    LaneColumns<NC>(t, d_w, packed + static_cast<size_t>(b * NC) * kLanePackBytes, acc);
+  }
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) _mm256_mask_storeu_ps(out + c * m, lanes, acc[c]);
 }
 
-// Buffer for the repacked columns, reused by each thread across calls.
+// NC columns at `cols` into the accumulators kept in memory at acc (8 floats a column).
+template <int NC>
+HWY_INLINE void LaneColumnsInMemory(const __m256i* t, __m256 d_w, const uint8_t* cols, float* acc) {
+  __m256 a[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) a[c] = _mm256_loadu_ps(acc + 8 * c);
+  LaneColumns<NC>(t, d_w, cols, a);
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) _mm256_storeu_ps(acc + 8 * c, a[c]);
+}
+
+// More columns than a tile: each block is transposed once for all of them, the
+// accumulators living in `acc` (n x 8 floats). Same operations per (row, column).
+template <class Lane>
+HWY_INLINE void LaneGroupWide(const uint8_t* rows, size_t row_bytes, __m256i row_offsets,
+                              int64_t nb, const uint8_t* packed, int64_t n, float* acc, float* out,
+                              int64_t m, __mmask8 lanes) {
+  std::memset(acc, 0, static_cast<size_t>(n) * 8 * sizeof(float));
+  for (int64_t b = 0; b < nb; ++b) {
+    __m256i t[8];
+    __m256 d_w;
+    LaneDecode<Lane>(rows, row_bytes, row_offsets, b, t, d_w);
+    const uint8_t* cols = packed + static_cast<size_t>(b * n) * kLanePackBytes;
+    int64_t c = 0;
+    for (; c + kLaneTile <= n; c += kLaneTile) {
+      LaneColumnsInMemory<kLaneTile>(t, d_w, cols + c * kLanePackBytes, acc + 8 * c);
+    }
+    const uint8_t* tail = cols + c * kLanePackBytes;
+    float* tail_acc = acc + 8 * c;
+    switch (n - c) {
+      case 1: LaneColumnsInMemory<1>(t, d_w, tail, tail_acc); break;
+      case 2: LaneColumnsInMemory<2>(t, d_w, tail, tail_acc); break;
+      case 3: LaneColumnsInMemory<3>(t, d_w, tail, tail_acc); break;
+      case 4: LaneColumnsInMemory<4>(t, d_w, tail, tail_acc); break;
+      case 5: LaneColumnsInMemory<5>(t, d_w, tail, tail_acc); break;
+      case 6: LaneColumnsInMemory<6>(t, d_w, tail, tail_acc); break;
+      case 7: LaneColumnsInMemory<7>(t, d_w, tail, tail_acc); break;
+      default: break;
+    }
+  }
+  for (int64_t c = 0; c < n; ++c) {
+    _mm256_mask_storeu_ps(out + c * m, lanes, _mm256_loadu_ps(acc + 8 * c));
+  }
+}
+
+// Buffer for the repacked columns and accumulators, reused by each thread across calls.
 HWY_INLINE uint8_t* PackedScratch(size_t bytes) {
   thread_local std::vector<uint8_t> buffer;
   if (buffer.size() < bytes) buffer.resize(bytes);
   return buffer.data();
+}
+HWY_INLINE float* AccumulatorScratch(size_t floats) {
+  thread_local std::vector<float> buffer;
+  if (buffer.size() < floats) buffer.resize(floats);
+  return buffer.data();
+}
+
+// Rows [row_begin, row_end) of y for the n Q8_0 activation columns at act.
+template <class Lane>
+HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t row_end,
+                         const BlockQ8_0* act, int64_t n, float* y, int64_t m) {
+  const int64_t nb = k / kQK;
+  const size_t row_bytes = static_cast<size_t>(nb) * Lane::kBlockBytes;
+  uint8_t* packed = PackedScratch(static_cast<size_t>(nb * n) * kLanePackBytes);
+  for (int64_t c = 0; c < n; ++c) {
+    PackLaneActivations<Lane::kOffset>(act + c * nb, nb, n, c, packed);
+  }
+  float* acc = n > kLaneTile ? AccumulatorScratch(static_cast<size_t>(n) * 8) : nullptr;
+  const int32_t rb = static_cast<int32_t>(row_bytes);
+  const __m256i row_offsets =
+      _mm256_setr_epi32(0, rb, 2 * rb, 3 * rb, 4 * rb, 5 * rb, 6 * rb, 7 * rb);
+  // Eight rows ending at `end`, storing the lanes from row `first` on. The last group of
+  // a range overlaps the one before rather than reading past row_end (the lanes are
+  // independent, so a row computed twice has the same bits both times); fewer than
+  // eight rows before row_end are copied to a zero-padded buffer.
+  std::vector<uint8_t> padded;
+  const auto group = [&](int64_t first, int64_t end) {
+    const uint8_t* rows;
+    int64_t lane0;
+    if (end >= kLaneRows) {
+      rows = w + static_cast<size_t>(end - kLaneRows) * row_bytes;
+      lane0 = first - (end - kLaneRows);
+    } else {
+      padded.assign(kLaneRows * row_bytes, 0);
+      std::memcpy(padded.data(), w + static_cast<size_t>(first) * row_bytes,
+                  static_cast<size_t>(end - first) * row_bytes);
+      rows = padded.data();
+      lane0 = 0;
+    }
+    const int64_t count = end - first;
+    const auto lanes = static_cast<__mmask8>(((1u << count) - 1) << lane0);
+    float* out = y + first - lane0;
+    switch (n > kLaneTile ? 0 : n) {
+      case 1:
+        return LaneGroupTile<1, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 2:
+        return LaneGroupTile<2, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 3:
+        return LaneGroupTile<3, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 4:
+        return LaneGroupTile<4, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 5:
+        return LaneGroupTile<5, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 6:
+        return LaneGroupTile<6, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 7:
+        return LaneGroupTile<7, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      case 8:
+        return LaneGroupTile<8, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
+      default:
+        return LaneGroupWide<Lane>(rows, row_bytes, row_offsets, nb, packed, n, acc, out, m, lanes);
+    }
+  };
+  for (int64_t r = row_begin; r < row_end; r += kLaneRows) {
+    group(r, r + kLaneRows <= row_end ? r + kLaneRows : row_end);
+  }
 }
 #endif  // SLUICE_VNNI
 
@@ -1041,32 +1208,7 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
   const auto* w = static_cast<const uint8_t*>(w_ptr);
   const auto* act = static_cast<const uint8_t*>(act_ptr);
   const int64_t nb32 = k / kQK, nb256 = k / kQKK;
-#if SLUICE_VNNI
-  // The n Q8_0 activation columns repacked by pack(blocks, nb, out), packed_row bytes each.
-  const auto pack_columns = [&](size_t packed_row, auto pack) {
-    uint8_t* packed = PackedScratch(packed_row * static_cast<size_t>(n));
-    for (int64_t c = 0; c < n; ++c) {
-      pack(reinterpret_cast<const BlockQ8_0*>(act) + c * nb32, nb32,
-           packed + packed_row * static_cast<size_t>(c));
-    }
-    return packed;
-  };
-#endif
   const auto signed_rows = [&](auto decode, size_t block_bytes) {
-#if SLUICE_VNNI
-    // One column (decoding a token) gains nothing from repacking: the per-block
-    // correction costs what it saves. The sums are bit for bit the same either way.
-    if (n > 1) {
-      const size_t packed_row = static_cast<size_t>(nb32) * kPackedBlockBytes;
-      const uint8_t* packed = pack_columns(packed_row, PackSignedActivations);
-      ForEachTile<uint8_t>(
-          w, nb32 * block_bytes, row_begin, row_end, packed, packed_row, n, y, m,
-          [&](auto nc, const uint8_t* w_row, const uint8_t* const* cols, float* out) {
-            RowSignedPacked<decltype(nc)::value>(w_row, block_bytes, cols, nb32, out, decode);
-          });
-      return;
-    }
-#endif
     RunBlocks<BlockQ8_0>(
         w, block_bytes, nb32, row_begin, row_end, act, n, y, m,
         [&](auto nc, const uint8_t* w_row, const BlockQ8_0* const* cols, float* out) {
@@ -1074,15 +1216,9 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
         });
   };
 #if SLUICE_VNNI
-  const auto offset_rows = [&](auto block, auto pack) {
-    using Block = decltype(block);
-    const size_t packed_row = static_cast<size_t>(nb32) * kOffsetPackBlockBytes;
-    const uint8_t* packed = pack_columns(packed_row, pack);
-    ForEachTile<uint8_t>(
-        w, nb32 * sizeof(Block), row_begin, row_end, packed, packed_row, n, y, m,
-        [&](auto nc, const uint8_t* w_row, const uint8_t* const* cols, float* out) {
-          RowOffsetPacked<decltype(nc)::value, Block>(w_row, cols, nb32, out);
-        });
+  const auto lane_rows = [&](auto lane) {
+    LaneRows<decltype(lane)>(w, k, row_begin, row_end, reinterpret_cast<const BlockQ8_0*>(act), n,
+                             y, m);
   };
 #endif
   const auto min_rows = [&](auto block) {
@@ -1113,17 +1249,12 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
               reinterpret_cast<const float*>(act), k, n, y, m, load);
   };
   switch (static_cast<GgmlType>(type_id)) {
-    case GgmlType::q8_0: return signed_rows(DecodeQ8_0(), sizeof(BlockQ8_0));
 #if SLUICE_VNNI
-    case GgmlType::q4_0:
-      if (n == 1)
-        return offset_rows(BlockQ4_0(), [](auto... a) { PackOffsetActivations<8>(a...); });
-      return signed_rows(DecodeQ4_0(), sizeof(BlockQ4_0));
-    case GgmlType::q5_0:
-      if (n == 1)
-        return offset_rows(BlockQ5_0(), [](auto... a) { PackOffsetActivations<16>(a...); });
-      return signed_rows(DecodeQ5_0(), sizeof(BlockQ5_0));
+    case GgmlType::q8_0: return lane_rows(LaneQ8_0());
+    case GgmlType::q4_0: return lane_rows(LaneQ4_0());
+    case GgmlType::q5_0: return lane_rows(LaneQ5_0());
 #else
+    case GgmlType::q8_0: return signed_rows(DecodeQ8_0(), sizeof(BlockQ8_0));
     case GgmlType::q4_0: return signed_rows(DecodeQ4_0(), sizeof(BlockQ4_0));
     case GgmlType::q5_0: return signed_rows(DecodeQ5_0(), sizeof(BlockQ5_0));
 #endif
