@@ -1,8 +1,8 @@
-// bench_matmul: single-threaded matmul_rows for each weight type, k = 2048, m = 8192, at
-// n = 1 and n = 16 columns. Reports the median of 9 runs as weight GB/s (bytes of W read
+// bench_matmul: single-threaded matmul_rows for each weight type, k = 2048, m = 8192 unless
+// given, at n = 1 and n = 16 columns. Reports the median of 9 runs as weight GB/s (bytes of W read
 // per second) and GFLOP/s (2 * m * k * n per second).
 //
-//   bench_matmul [--hot] [--runs N] [--target AVX2|AVX3|SSE4|SCALAR] [TYPE...]
+//   bench_matmul [--hot] [--runs N] [--k K] [--m M] [--target AVX2|AVX3|SSE4|SCALAR] [TYPE...]
 //
 // By default each run reads a different copy of W out of a 1 GiB working set, so the
 // weights come from DRAM as at decode time rather than from a large L3 (--hot: one copy).
@@ -21,8 +21,6 @@ using namespace sluice::kernels;
 
 namespace {
 
-constexpr int64_t kK = 2048;
-constexpr int64_t kM = 8192;
 constexpr int64_t kDistinctRows = 64;  // quantized once, then tiled: quantizing is slow
 constexpr size_t kWorkingSet = size_t{1} << 30;
 
@@ -48,6 +46,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
   bool hot = false;
   int runs = 9;
+  int64_t kK = 2048, kM = 8192;
   std::vector<GgmlType> types;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -55,6 +54,10 @@ int main(int argc, char** argv) {
       hot = true;
     } else if (arg == "--runs" && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--k" && i + 1 < argc) {
+      kK = std::max<int64_t>(256, std::atoll(argv[++i]) / 256 * 256);
+    } else if (arg == "--m" && i + 1 < argc) {
+      kM = std::max<int64_t>(1, std::atoll(argv[++i]));
     } else if (arg == "--target" && i + 1 < argc) {
       const std::string want = argv[++i];
       bool found = false;
@@ -77,7 +80,9 @@ int main(int argc, char** argv) {
         }
       }
       if (!found) {
-        std::fprintf(stderr, "usage: %s [--hot] [--runs N] [--target NAME] [TYPE...]\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s [--hot] [--runs N] [--k K] [--m M] [--target NAME] [TYPE...]\n",
+                     argv[0]);
         return 2;
       }
     }

@@ -387,7 +387,6 @@ HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ
 // batching-invariance contract holds bit for bit.
 constexpr int64_t kLaneRows = 8;
 constexpr int kLaneTile = 8;  // columns sharing one transposed block
-constexpr size_t kLanePrefetch = 4096;
 
 // Packed activations, block-major so that a tile's columns are one pointer apart: for
 // block b and column c, at (b * n + c) * kLanePackBytes, the 32 values, the int32 start
@@ -466,6 +465,20 @@ HWY_INLINE void Transpose4(const __m256i* v, __m256i* t) {
   t[3] = _mm256_unpackhi_epi64(t1, t3);
 }
 
+// Eight rows side by side are eight streams, which the hardware prefetcher follows
+// poorly (1b Q4_K_M tg 23 t/s without this, 55-70 with it). The next eight rows are
+// contiguous: while block b of this group is used, fetch block b's share of them, in
+// order, one group ahead.
+template <size_t kBlockBytes>
+HWY_INLINE void PrefetchNextGroup(const uint8_t* rows, size_t row_bytes, int64_t b) {
+  constexpr size_t kShare = kLaneRows * kBlockBytes;
+  const uint8_t* next = rows + kLaneRows * row_bytes + static_cast<size_t>(b) * kShare;
+  SLUICE_UNROLL
+  for (size_t off = 0; off < kShare; off += 64) {
+    _mm_prefetch(reinterpret_cast<const char*>(next + off), _MM_HINT_T0);
+  }
+}
+
 // Block b of the eight rows from `rows` (row r at rows + r * row_bytes): t[i] lane r holds
 // values 4i..4i+3 of row r, d_w lane r its scale. Rows r and r + 4 share a load, so the
 // halves come out as rows 0..3 and 4..7.
@@ -473,15 +486,7 @@ template <class Lane>
 HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, __m256i row_offsets, int64_t b,
                            __m256i* t, __m256& d_w) {
   const uint8_t* base = rows + static_cast<size_t>(b) * Lane::kBlockBytes;
-  // Eight rows side by side are eight streams, which the hardware prefetcher alone
-  // follows poorly. The next eight rows are contiguous: fetch them in order, a block's
-  // share of them per block of these.
-  constexpr size_t kShare = kLaneRows * Lane::kBlockBytes;
-  const uint8_t* next = rows + kLaneRows * row_bytes + static_cast<size_t>(b) * kShare;
-  SLUICE_UNROLL
-  for (size_t off = 0; off < kShare; off += 64) {
-    _mm_prefetch(reinterpret_cast<const char*>(next + off), _MM_HINT_T0);
-  }
+  PrefetchNextGroup<Lane::kBlockBytes>(rows, row_bytes, b);
   __m256i lo[4], hi[4];
   SLUICE_UNROLL
   for (int j = 0; j < 4; ++j) {
@@ -516,6 +521,21 @@ HWY_INLINE void LaneColumns(const __m256i* t, __m256 d_w, const uint8_t* cols, _
     const __m256 scale =
         _mm256_mul_ps(d_w, _mm256_broadcast_ss(reinterpret_cast<const float*>(col + kQK + 4)));
     acc[c] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc[c]);
+  }
+}
+
+// Calls fn(std::integral_constant<int, NC>()) for NC = count, 1 <= count <= kLaneTile.
+template <class Fn>
+HWY_INLINE void WithTileWidth(int64_t count, Fn fn) {
+  switch (count) {
+    case 1: return fn(std::integral_constant<int, 1>());
+    case 2: return fn(std::integral_constant<int, 2>());
+    case 3: return fn(std::integral_constant<int, 3>());
+    case 4: return fn(std::integral_constant<int, 4>());
+    case 5: return fn(std::integral_constant<int, 5>());
+    case 6: return fn(std::integral_constant<int, 6>());
+    case 7: return fn(std::integral_constant<int, 7>());
+    default: return fn(std::integral_constant<int, kLaneTile>());
   }
 }
 
@@ -564,17 +584,10 @@ HWY_INLINE void LaneGroupWide(const uint8_t* rows, size_t row_bytes, __m256i row
     for (; c + kLaneTile <= n; c += kLaneTile) {
       LaneColumnsInMemory<kLaneTile>(t, d_w, cols + c * kLanePackBytes, acc + 8 * c);
     }
-    const uint8_t* tail = cols + c * kLanePackBytes;
-    float* tail_acc = acc + 8 * c;
-    switch (n - c) {
-      case 1: LaneColumnsInMemory<1>(t, d_w, tail, tail_acc); break;
-      case 2: LaneColumnsInMemory<2>(t, d_w, tail, tail_acc); break;
-      case 3: LaneColumnsInMemory<3>(t, d_w, tail, tail_acc); break;
-      case 4: LaneColumnsInMemory<4>(t, d_w, tail, tail_acc); break;
-      case 5: LaneColumnsInMemory<5>(t, d_w, tail, tail_acc); break;
-      case 6: LaneColumnsInMemory<6>(t, d_w, tail, tail_acc); break;
-      case 7: LaneColumnsInMemory<7>(t, d_w, tail, tail_acc); break;
-      default: break;
+    if (c < n) {
+      WithTileWidth(n - c, [&](auto nc) HWY_ATTR {
+        LaneColumnsInMemory<decltype(nc)::value>(t, d_w, cols + c * kLanePackBytes, acc + 8 * c);
+      });
     }
   }
   for (int64_t c = 0; c < n; ++c) {
@@ -594,26 +607,24 @@ HWY_INLINE float* AccumulatorScratch(size_t floats) {
   return buffer.data();
 }
 
-// Rows [row_begin, row_end) of y for the n Q8_0 activation columns at act.
-template <class Lane>
-HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t row_end,
-                         const BlockQ8_0* act, int64_t n, float* y, int64_t m) {
-  const int64_t nb = k / kQK;
-  const size_t row_bytes = static_cast<size_t>(nb) * Lane::kBlockBytes;
-  uint8_t* packed = PackedScratch(static_cast<size_t>(nb * n) * kLanePackBytes);
-  for (int64_t c = 0; c < n; ++c) {
-    PackLaneActivations<Lane::kOffset>(act + c * nb, nb, n, c, packed);
-  }
-  float* acc = n > kLaneTile ? AccumulatorScratch(static_cast<size_t>(n) * 8) : nullptr;
+// Byte offsets of rows 0..7 from row 0, for gathering a word of each row's block.
+HWY_INLINE __m256i LaneRowOffsets(size_t row_bytes) {
   const int32_t rb = static_cast<int32_t>(row_bytes);
-  const __m256i row_offsets =
-      _mm256_setr_epi32(0, rb, 2 * rb, 3 * rb, 4 * rb, 5 * rb, 6 * rb, 7 * rb);
-  // Eight rows ending at `end`, storing the lanes from row `first` on. The last group of
-  // a range overlaps the one before rather than reading past row_end (the lanes are
-  // independent, so a row computed twice has the same bits both times); fewer than
-  // eight rows before row_end are copied to a zero-padded buffer.
+  return _mm256_setr_epi32(0, rb, 2 * rb, 3 * rb, 4 * rb, 5 * rb, 6 * rb, 7 * rb);
+}
+
+// Calls group(rows, out, lanes) for the groups of eight rows covering [row_begin,
+// row_end): `rows` is the first row's weights, out + lane is where the row of that lane
+// goes in each column, `lanes` the rows to store. The last group of a range overlaps the
+// one before rather than reading past row_end (lanes are independent, so a row computed
+// twice has the same bits both times); fewer than eight rows before row_end are copied
+// to a zero-padded buffer.
+template <class GroupFn>
+HWY_INLINE void ForEachLaneGroup(const uint8_t* w, size_t row_bytes, int64_t row_begin,
+                                 int64_t row_end, float* y, GroupFn group) {
   std::vector<uint8_t> padded;
-  const auto group = [&](int64_t first, int64_t end) {
+  for (int64_t first = row_begin; first < row_end; first += kLaneRows) {
+    const int64_t end = first + kLaneRows <= row_end ? first + kLaneRows : row_end;
     const uint8_t* rows;
     int64_t lane0;
     if (end >= kLaneRows) {
@@ -626,33 +637,34 @@ HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t
       rows = padded.data();
       lane0 = 0;
     }
-    const int64_t count = end - first;
-    const auto lanes = static_cast<__mmask8>(((1u << count) - 1) << lane0);
-    float* out = y + first - lane0;
-    switch (n > kLaneTile ? 0 : n) {
-      case 1:
-        return LaneGroupTile<1, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 2:
-        return LaneGroupTile<2, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 3:
-        return LaneGroupTile<3, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 4:
-        return LaneGroupTile<4, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 5:
-        return LaneGroupTile<5, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 6:
-        return LaneGroupTile<6, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 7:
-        return LaneGroupTile<7, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      case 8:
-        return LaneGroupTile<8, Lane>(rows, row_bytes, row_offsets, nb, packed, out, m, lanes);
-      default:
-        return LaneGroupWide<Lane>(rows, row_bytes, row_offsets, nb, packed, n, acc, out, m, lanes);
-    }
-  };
-  for (int64_t r = row_begin; r < row_end; r += kLaneRows) {
-    group(r, r + kLaneRows <= row_end ? r + kLaneRows : row_end);
+    const auto lanes = static_cast<__mmask8>(((1u << (end - first)) - 1) << lane0);
+    group(rows, y + first - lane0, lanes);
   }
+}
+
+// Rows [row_begin, row_end) of y for the n Q8_0 activation columns at act.
+template <class Lane>
+HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t row_end,
+                         const BlockQ8_0* act, int64_t n, float* y, int64_t m) {
+  const int64_t nb = k / kQK;
+  const size_t row_bytes = static_cast<size_t>(nb) * Lane::kBlockBytes;
+  uint8_t* packed = PackedScratch(static_cast<size_t>(nb * n) * kLanePackBytes);
+  for (int64_t c = 0; c < n; ++c) {
+    PackLaneActivations<Lane::kOffset>(act + c * nb, nb, n, c, packed);
+  }
+  float* acc = n > kLaneTile ? AccumulatorScratch(static_cast<size_t>(n) * 8) : nullptr;
+  const __m256i row_offsets = LaneRowOffsets(row_bytes);
+  ForEachLaneGroup(w, row_bytes, row_begin, row_end, y,
+                   [&](const uint8_t* rows, float* out, __mmask8 lanes) HWY_ATTR {
+                     if (n > kLaneTile) {
+                       return LaneGroupWide<Lane>(rows, row_bytes, row_offsets, nb, packed, n, acc,
+                                                  out, m, lanes);
+                     }
+                     WithTileWidth(n, [&](auto nc) HWY_ATTR {
+                       LaneGroupTile<decltype(nc)::value, Lane>(rows, row_bytes, row_offsets, nb,
+                                                                packed, out, m, lanes);
+                     });
+                   });
 }
 #endif  // SLUICE_VNNI
 
@@ -795,6 +807,201 @@ HWY_INLINE void RowQ45K(const uint8_t* w_row, const BlockQ8_K* const* acts, int6
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) out[c] = SumLanes(acc[c]);
 }
+
+#if SLUICE_VNNI
+// Q4_K with eight rows per vector, as the 32-value types above: each 32-value sub-block s
+// of the eight rows is transposed into t[s][0..7], one vpdpbusd per four activation
+// bytes adds into every row's lane, and the sub-block sum is multiplied by the row's
+// 6-bit scale in int32 (vpmulld). Per (super-block, column), as the kernel above: the
+// integer sum_s sc_s * dot_s and sum_s m_s * bsum_s, then two float steps, now for eight
+// rows at once. Activations stay Q8_K blocks, copied block-major (block b of column c
+// at (b * n + c) * sizeof(BlockQ8_K)) so that a tile's columns are one pointer apart.
+// Scales, mins and fp16 factors of one super-block of eight rows, a row per lane.
+struct LaneQ4KScales {
+  __m256i scale[8];  // sc_s of each row, int32
+  __m256i mins[8];   // m_s of each row twice, as two int16 (against two 16-value bsums)
+  __m256 d, dmin;
+};
+
+HWY_INLINE void DecodeQ4KScales(const uint8_t* base, __m256i row_offsets, LaneQ4KScales& out) {
+  const auto gather = [&](size_t offset) HWY_ATTR {
+    return _mm256_i32gather_epi32(reinterpret_cast<const int*>(base + offset), row_offsets, 1);
+  };
+  // ggml's kmask unpacking of the twelve scale bytes, on every lane at once.
+  const __m256i w0 = gather(offsetof(BlockQ4_K, scales));
+  const __m256i w1 = gather(offsetof(BlockQ4_K, scales) + 4);
+  const __m256i w2 = gather(offsetof(BlockQ4_K, scales) + 8);
+  const __m256i low6 = _mm256_set1_epi8(0x3F), low4 = _mm256_set1_epi8(0x0F);
+  const __m256i top2 = _mm256_set1_epi8(0x03);
+  const __m256i scales_lo = _mm256_and_si256(w0, low6);  // sc 0..3
+  const __m256i scales_hi =                              // sc 4..7
+      _mm256_or_si256(_mm256_and_si256(w2, low4),
+                      _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(w0, 6), top2), 4));
+  const __m256i mins_lo = _mm256_and_si256(w1, low6);  // m 0..3
+  const __m256i mins_hi =                              // m 4..7
+      _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(w2, 4), low4),
+                      _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(w1, 6), top2), 4));
+  // vpshufb picks within 128-bit lanes: byte s of each word is at 4 * word + s.
+  const __m256i word_base = _mm256_setr_epi32(0, 4, 8, 12, 0, 4, 8, 12);
+  SLUICE_UNROLL
+  for (int s = 0; s < 4; ++s) {
+    const __m256i pick_one =  // byte s to the low byte, zeros above
+        _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(0x80808000u | s)), word_base);
+    const __m256i pick_twice = _mm256_add_epi32(  // byte s to the low byte of each half
+        _mm256_set1_epi32(static_cast<int>(0x80008000u | (s << 16) | s)),
+        _mm256_or_si256(word_base, _mm256_slli_epi32(word_base, 16)));
+    out.scale[s] = _mm256_shuffle_epi8(scales_lo, pick_one);
+    out.scale[s + 4] = _mm256_shuffle_epi8(scales_hi, pick_one);
+    out.mins[s] = _mm256_shuffle_epi8(mins_lo, pick_twice);
+    out.mins[s + 4] = _mm256_shuffle_epi8(mins_hi, pick_twice);
+  }
+  const __m256i words = gather(0);  // d, dmin
+  out.d = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
+  out.dmin = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(_mm256_srli_epi32(words, 16)));
+}
+
+// Values 64j..64j+63 of eight rows: low[i] lane r holds values 64j + 4i..+3 of row r
+// (sub-block 2j), high[i] values 64j + 32 + 4i..+3 (sub-block 2j + 1). The nibble bytes
+// are transposed once and split after: masks act on bytes, so they commute with moving
+// words.
+HWY_INLINE void DecodeQ4KChunk(const uint8_t* base, size_t row_bytes, int j, __m256i* low,
+                               __m256i* high) {
+  const __m256i mask = _mm256_set1_epi8(0x0F);
+  SLUICE_UNROLL
+  for (int half = 0; half < 2; ++half) {  // bytes 0..15, 16..31 of the 32
+    const uint8_t* at = base + offsetof(BlockQ4_K, qs) + 32 * j + 16 * half;
+    __m256i q[4];
+    SLUICE_UNROLL
+    for (int p = 0; p < 4; ++p) {
+      q[p] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(at + (p + 4) * row_bytes),
+                                 reinterpret_cast<const __m128i*>(at + p * row_bytes));
+    }
+    __m256i t[4];
+    Transpose4(q, t);
+    SLUICE_UNROLL
+    for (int i = 0; i < 4; ++i) {
+      low[4 * half + i] = _mm256_and_si256(t[i], mask);
+      high[4 * half + i] = _mm256_and_si256(_mm256_srli_epi16(t[i], 4), mask);
+    }
+  }
+}
+
+HWY_INLINE const BlockQ8_K* PackedColumnK(const uint8_t* cols, int c) {
+  return reinterpret_cast<const BlockQ8_K*>(cols + c * sizeof(BlockQ8_K));
+}
+
+// total[c] += scale * dot(sub-block s of the eight rows (t), of column c).
+template <int NC>
+HWY_INLINE void Q4KSubBlock(const __m256i* t, __m256i scale, const uint8_t* cols, int s,
+                            __m256i* total) {
+  constexpr bool kTwoChains = NC < 4;  // see LaneColumns
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    const int8_t* a = PackedColumnK(cols, c)->qs + 32 * s;
+    __m256i sum[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+    SLUICE_UNROLL
+    for (int i = 0; i < 8; ++i) {
+      int32_t four;
+      std::memcpy(&four, a + 4 * i, sizeof four);
+      __m256i& chain = sum[kTwoChains ? i % 2 : 0];
+      chain = _mm256_dpbusd_epi32(chain, t[i], _mm256_set1_epi32(four));
+    }
+    const __m256i dot = kTwoChains ? _mm256_add_epi32(sum[0], sum[1]) : sum[0];
+    total[c] = _mm256_add_epi32(total[c], _mm256_mullo_epi32(dot, scale));
+  }
+}
+
+// The float steps of a super-block for NC columns, accumulators in memory at acc.
+template <int NC>
+HWY_INLINE void Q4KFinish(const LaneQ4KScales& w, const __m256i* total, const uint8_t* cols,
+                          float* acc) {
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) {
+    const BlockQ8_K* col = PackedColumnK(cols, c);
+    __m256i min_sum = _mm256_setzero_si256();
+    SLUICE_UNROLL
+    for (int s = 0; s < 8; ++s) {
+      int32_t pair;  // the two 16-value sums of sub-block s
+      std::memcpy(&pair, col->bsums + 2 * s, sizeof pair);
+      min_sum = _mm256_dpwssd_epi32(min_sum, w.mins[s], _mm256_set1_epi32(pair));
+    }
+    const __m256 d_a = _mm256_broadcast_ss(&col->d);
+    __m256 a = _mm256_loadu_ps(acc + 8 * c);
+    a = _mm256_fmadd_ps(_mm256_mul_ps(w.d, d_a), _mm256_cvtepi32_ps(total[c]), a);
+    a = _mm256_fnmadd_ps(_mm256_mul_ps(w.dmin, d_a), _mm256_cvtepi32_ps(min_sum), a);
+    _mm256_storeu_ps(acc + 8 * c, a);
+  }
+}
+
+// Super-block b of eight rows times up to kLaneTile columns, each chunk decoded and used
+// at once.
+template <int NC>
+HWY_INLINE void Q4KLaneTile(const uint8_t* base, size_t row_bytes, const LaneQ4KScales& scales,
+                            const uint8_t* cols, float* acc) {
+  __m256i total[NC];
+  SLUICE_UNROLL
+  for (int c = 0; c < NC; ++c) total[c] = _mm256_setzero_si256();
+  for (int j = 0; j < 4; ++j) {
+    __m256i low[8], high[8];
+    DecodeQ4KChunk(base, row_bytes, j, low, high);
+    Q4KSubBlock<NC>(low, scales.scale[2 * j], cols, 2 * j, total);
+    Q4KSubBlock<NC>(high, scales.scale[2 * j + 1], cols, 2 * j + 1, total);
+  }
+  Q4KFinish<NC>(scales, total, cols, acc);
+}
+
+// Rows [row_begin, row_end) of y for the n Q8_K activation columns at act. Activations
+// stay Q8_K blocks, copied block-major (block b of column c at (b * n + c) *
+// sizeof(BlockQ8_K)) so that a tile's columns are one pointer apart.
+HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t row_end,
+                            const BlockQ8_K* act, int64_t n, float* y, int64_t m) {
+  const int64_t nb = k / kQKK;
+  const size_t row_bytes = static_cast<size_t>(nb) * sizeof(BlockQ4_K);
+  auto* packed = PackedScratch(static_cast<size_t>(nb * n) * sizeof(BlockQ8_K));
+  for (int64_t c = 0; c < n; ++c) {
+    for (int64_t b = 0; b < nb; ++b) {
+      std::memcpy(packed + static_cast<size_t>(b * n + c) * sizeof(BlockQ8_K), act + c * nb + b,
+                  sizeof(BlockQ8_K));
+    }
+  }
+  float* acc = AccumulatorScratch(static_cast<size_t>(n) * 8);
+  const __m256i row_offsets = LaneRowOffsets(row_bytes);
+  const auto super_block = [&](const uint8_t* rows, int64_t b) HWY_ATTR {
+    const uint8_t* base = rows + static_cast<size_t>(b) * sizeof(BlockQ4_K);
+    PrefetchNextGroup<sizeof(BlockQ4_K)>(rows, row_bytes, b);
+    LaneQ4KScales scales;
+    DecodeQ4KScales(base, row_offsets, scales);
+    const uint8_t* cols = packed + static_cast<size_t>(b * n) * sizeof(BlockQ8_K);
+    if (n <= kLaneTile) {
+      return WithTileWidth(n, [&](auto nc) HWY_ATTR {
+        Q4KLaneTile<decltype(nc)::value>(base, row_bytes, scales, cols, acc);
+      });
+    }
+    // More columns: decode the super-block once for all of them.
+    __m256i t[8][8];
+    for (int j = 0; j < 4; ++j) DecodeQ4KChunk(base, row_bytes, j, t[2 * j], t[2 * j + 1]);
+    for (int64_t c = 0; c < n; c += kLaneTile) {
+      WithTileWidth(n - c < kLaneTile ? n - c : kLaneTile, [&](auto nc) HWY_ATTR {
+        constexpr int kNC = decltype(nc)::value;
+        const uint8_t* tile = cols + c * sizeof(BlockQ8_K);
+        __m256i total[kNC];
+        SLUICE_UNROLL
+        for (int i = 0; i < kNC; ++i) total[i] = _mm256_setzero_si256();
+        for (int s = 0; s < 8; ++s) Q4KSubBlock<kNC>(t[s], scales.scale[s], tile, s, total);
+        Q4KFinish<kNC>(scales, total, tile, acc + 8 * c);
+      });
+    }
+  };
+  ForEachLaneGroup(w, row_bytes, row_begin, row_end, y,
+                   [&](const uint8_t* rows, float* out, __mmask8 lanes) HWY_ATTR {
+                     std::memset(acc, 0, static_cast<size_t>(n) * 8 * sizeof(float));
+                     for (int64_t b = 0; b < nb; ++b) super_block(rows, b);
+                     for (int64_t c = 0; c < n; ++c) {
+                       _mm256_mask_storeu_ps(out + c * m, lanes, _mm256_loadu_ps(acc + 8 * c));
+                     }
+                   });
+}
+#endif  // SLUICE_VNNI
 
 // ---------------------------------------------------------------- Q6_K x Q8_K
 // Values are stored as q + 32 with q in [-32, 31]: multiply the unsigned 6-bit value
@@ -1262,7 +1469,13 @@ void MatmulRows(uint32_t type_id, const void* w_ptr, int64_t k, int64_t row_begi
     case GgmlType::q5_1: return min_rows(BlockQ5_1());
     case GgmlType::q2_k: return k_rows(BlockQ2_K());
     case GgmlType::q3_k: return k_rows(BlockQ3_K());
+#if SLUICE_VNNI
+    case GgmlType::q4_k:
+      return Q4KLaneRows(w, k, row_begin, row_end, reinterpret_cast<const BlockQ8_K*>(act), n, y,
+                         m);
+#else
     case GgmlType::q4_k: return k_rows(BlockQ4_K());
+#endif
     case GgmlType::q5_k: return k_rows(BlockQ5_K());
     case GgmlType::q6_k: return k_rows(BlockQ6_K());
     case GgmlType::f32: return float_rows(LoadF32(), 4);
