@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--runs" && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--k" && i + 1 < argc) {
-      kK = std::max<int64_t>(256, std::atoll(argv[++i]) / 256 * 256);
+      kK = std::max<int64_t>(32, std::atoll(argv[++i]) / 32 * 32);
     } else if (arg == "--m" && i + 1 < argc) {
       kM = std::max<int64_t>(1, std::atoll(argv[++i]));
     } else if (arg == "--target" && i + 1 < argc) {
@@ -96,6 +96,11 @@ int main(int argc, char** argv) {
   std::printf("%-5s %3s %9s %10s %9s %9s  %s\n", "type", "n", "W MiB", "ms", "GB/s", "GFLOP/s",
               "kernel");
   for (GgmlType type : types) {
+    if (kK % block_elements(type) != 0) {
+      std::printf("%-5s skipped: k is not a multiple of its %lld-value blocks\n", type_name(type),
+                  static_cast<long long>(block_elements(type)));
+      continue;
+    }
     const size_t row = row_bytes(type, kK);
     const size_t matrix = row * kM;
     // Distinct rows, tiled over the matrix and over as many copies as the working set holds.

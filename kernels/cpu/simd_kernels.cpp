@@ -409,50 +409,6 @@ HWY_INLINE void PackLaneActivations(const BlockQ8_0* act, int64_t nb, int64_t n,
   }
 }
 
-// Decoders: values 0..15 (`lo`) and 16..31 (`hi`) of the blocks at p and q as unsigned
-// bytes, p's in the low 128 bits and q's in the high ones.
-struct LaneQ8_0 {
-  static constexpr int kOffset = 128;
-  static constexpr size_t kBlockBytes = sizeof(BlockQ8_0);
-  HWY_INLINE void operator()(const uint8_t* p, const uint8_t* q, __m256i& lo, __m256i& hi) const {
-    const auto* bp = reinterpret_cast<const BlockQ8_0*>(p);
-    const auto* bq = reinterpret_cast<const BlockQ8_0*>(q);
-    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
-    lo = _mm256_xor_si256(_mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(bq->qs),
-                                              reinterpret_cast<const __m128i*>(bp->qs)),
-                          flip);
-    hi = _mm256_xor_si256(_mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(bq->qs + 16),
-                                              reinterpret_cast<const __m128i*>(bp->qs + 16)),
-                          flip);
-  }
-};
-
-template <class Block, int kOffsetValue>
-struct LaneNibbles {
-  static constexpr int kOffset = kOffsetValue;
-  static constexpr size_t kBlockBytes = sizeof(Block);
-  HWY_INLINE void operator()(const uint8_t* p, const uint8_t* q, __m256i& lo, __m256i& hi) const {
-    const auto* bp = reinterpret_cast<const Block*>(p);
-    const auto* bq = reinterpret_cast<const Block*>(q);
-    const __m256i qs = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(bq->qs),
-                                           reinterpret_cast<const __m128i*>(bp->qs));
-    const __m256i mask = _mm256_set1_epi8(0x0F);
-    lo = _mm256_and_si256(qs, mask);
-    hi = _mm256_and_si256(_mm256_srli_epi16(qs, 4), mask);
-    if constexpr (std::is_same_v<Block, BlockQ5_0>) {
-      // Bit j of qh is value j's fifth bit: bits 0..15 go with lo, 16..31 with hi.
-      uint32_t hp, hq;
-      std::memcpy(&hp, bp->qh, 4);
-      std::memcpy(&hq, bq->qh, 4);
-      const __m256i fifth = _mm256_set1_epi8(0x10);
-      lo = _mm256_mask_add_epi8(lo, (hp & 0xFFFFu) | (hq << 16), lo, fifth);
-      hi = _mm256_mask_add_epi8(hi, (hp >> 16) | (hq & 0xFFFF0000u), hi, fifth);
-    }
-  }
-};
-using LaneQ4_0 = LaneNibbles<BlockQ4_0, 8>;
-using LaneQ5_0 = LaneNibbles<BlockQ5_0, 16>;
-
 // In each 128-bit half, a 4 x 4 transpose of 32-bit words: t[i] takes word i of v[0..3].
 HWY_INLINE void Transpose4(const __m256i* v, __m256i* t) {
   const __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]);
@@ -464,6 +420,70 @@ HWY_INLINE void Transpose4(const __m256i* v, __m256i* t) {
   t[2] = _mm256_unpacklo_epi64(t1, t3);
   t[3] = _mm256_unpackhi_epi64(t1, t3);
 }
+
+// The 16 bytes at `at` of eight rows (row r at at + r * row_bytes), transposed: t[i] lane
+// r holds bytes 4i..4i+3 of row r. Rows r and r + 4 share a load, so each 128-bit half
+// is a 4 x 4 transpose and the halves come out as rows 0..3 and 4..7.
+HWY_INLINE void LoadTransposed(const uint8_t* at, size_t row_bytes, __m256i* t) {
+  __m256i v[4];
+  SLUICE_UNROLL
+  for (int p = 0; p < 4; ++p) {
+    v[p] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(at + (p + 4) * row_bytes),
+                               reinterpret_cast<const __m128i*>(at + p * row_bytes));
+  }
+  Transpose4(v, t);
+}
+
+// Decoders: t[i] lane r = values 4i..4i+3 of row r's block at base + r * row_bytes, as
+// unsigned bytes w + kOffset.
+struct LaneQ8_0 {
+  static constexpr int kOffset = 128;
+  static constexpr size_t kBlockBytes = sizeof(BlockQ8_0);
+  HWY_INLINE static void Decode(const uint8_t* base, size_t row_bytes, __m256i, __m256i* t) {
+    const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
+    LoadTransposed(base + offsetof(BlockQ8_0, qs), row_bytes, t);
+    LoadTransposed(base + offsetof(BlockQ8_0, qs) + 16, row_bytes, t + 4);
+    SLUICE_UNROLL
+    for (int i = 0; i < 8; ++i) t[i] = _mm256_xor_si256(t[i], flip);
+  }
+};
+
+// Q4_0 and Q5_0: the 16 nibble bytes are transposed once and split after (masks act on
+// bytes, so they commute with moving words): low nibbles are values 0..15, high 16..31.
+template <class Block, int kOffsetValue>
+struct LaneNibbles {
+  static constexpr int kOffset = kOffsetValue;
+  static constexpr size_t kBlockBytes = sizeof(Block);
+  HWY_INLINE static void Decode(const uint8_t* base, size_t row_bytes, __m256i row_offsets,
+                                __m256i* t) {
+    const __m256i mask = _mm256_set1_epi8(0x0F);
+    __m256i q[4];
+    LoadTransposed(base + offsetof(Block, qs), row_bytes, q);
+    SLUICE_UNROLL
+    for (int i = 0; i < 4; ++i) {
+      t[i] = _mm256_and_si256(q[i], mask);
+      t[i + 4] = _mm256_and_si256(_mm256_srli_epi16(q[i], 4), mask);
+    }
+    if constexpr (std::is_same_v<Block, BlockQ5_0>) {
+      // Bit j of a row's qh is value j's fifth bit. With each row's qh in its lane (two
+      // rows per 64-bit word), vpshufbitqmb picks bit 4i + j of the row for byte j of
+      // t[i]'s lane, and those bytes get 16 added.
+      const __m256i qh = _mm256_i32gather_epi32(
+          reinterpret_cast<const int*>(base + offsetof(Block, qh)), row_offsets, 1);
+      const __m256i fifth = _mm256_set1_epi8(0x10);
+      // Byte j of lane r asks for bit 32 * (r % 2) + j of its word, plus 4i.
+      const __m256i pick = _mm256_set1_epi64x(0x2322212003020100);
+      SLUICE_UNROLL
+      for (int i = 0; i < 8; ++i) {
+        const __mmask32 set =
+            _mm256_bitshuffle_epi64_mask(qh, _mm256_add_epi8(pick, _mm256_set1_epi8(4 * i)));
+        t[i] = _mm256_mask_add_epi8(t[i], set, t[i], fifth);
+      }
+    }
+  }
+};
+using LaneQ4_0 = LaneNibbles<BlockQ4_0, 8>;
+using LaneQ5_0 = LaneNibbles<BlockQ5_0, 16>;
 
 // Eight rows side by side are eight streams, which the hardware prefetcher follows
 // poorly (1b Q4_K_M tg 23 t/s without this, 55-70 with it). The next eight rows are
@@ -480,20 +500,13 @@ HWY_INLINE void PrefetchNextGroup(const uint8_t* rows, size_t row_bytes, int64_t
 }
 
 // Block b of the eight rows from `rows` (row r at rows + r * row_bytes): t[i] lane r holds
-// values 4i..4i+3 of row r, d_w lane r its scale. Rows r and r + 4 share a load, so the
-// halves come out as rows 0..3 and 4..7.
+// values 4i..4i+3 of row r, d_w lane r its scale.
 template <class Lane>
 HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, __m256i row_offsets, int64_t b,
                            __m256i* t, __m256& d_w) {
   const uint8_t* base = rows + static_cast<size_t>(b) * Lane::kBlockBytes;
   PrefetchNextGroup<Lane::kBlockBytes>(rows, row_bytes, b);
-  __m256i lo[4], hi[4];
-  SLUICE_UNROLL
-  for (int j = 0; j < 4; ++j) {
-    Lane()(base + j * row_bytes, base + (j + 4) * row_bytes, lo[j], hi[j]);
-  }
-  Transpose4(lo, t);
-  Transpose4(hi, t + 4);
+  Lane::Decode(base, row_bytes, row_offsets, t);
   // Every block starts with its fp16 scale: gather the eight words, keep their low halves.
   const __m256i words = _mm256_i32gather_epi32(reinterpret_cast<const int*>(base), row_offsets, 1);
   d_w = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
@@ -861,23 +874,15 @@ HWY_INLINE void DecodeQ4KScales(const uint8_t* base, __m256i row_offsets, LaneQ4
 }
 
 // Values 64j..64j+63 of eight rows: low[i] lane r holds values 64j + 4i..+3 of row r
-// (sub-block 2j), high[i] values 64j + 32 + 4i..+3 (sub-block 2j + 1). The nibble bytes
-// are transposed once and split after: masks act on bytes, so they commute with moving
-// words.
+// (sub-block 2j), high[i] values 64j + 32 + 4i..+3 (sub-block 2j + 1); nibbles split
+// after the transpose, as LaneNibbles.
 HWY_INLINE void DecodeQ4KChunk(const uint8_t* base, size_t row_bytes, int j, __m256i* low,
                                __m256i* high) {
   const __m256i mask = _mm256_set1_epi8(0x0F);
   SLUICE_UNROLL
   for (int half = 0; half < 2; ++half) {  // bytes 0..15, 16..31 of the 32
-    const uint8_t* at = base + offsetof(BlockQ4_K, qs) + 32 * j + 16 * half;
-    __m256i q[4];
-    SLUICE_UNROLL
-    for (int p = 0; p < 4; ++p) {
-      q[p] = _mm256_loadu2_m128i(reinterpret_cast<const __m128i*>(at + (p + 4) * row_bytes),
-                                 reinterpret_cast<const __m128i*>(at + p * row_bytes));
-    }
     __m256i t[4];
-    Transpose4(q, t);
+    LoadTransposed(base + offsetof(BlockQ4_K, qs) + 32 * j + 16 * half, row_bytes, t);
     SLUICE_UNROLL
     for (int i = 0; i < 4; ++i) {
       low[4 * half + i] = _mm256_and_si256(t[i], mask);
@@ -1508,11 +1513,14 @@ HWY_EXPORT(MatmulRows);
 HWY_EXPORT(CurrentTarget);
 
 namespace {
-// The AVX3_DL code uses AVX512-VNNI, which Highway's run-time check for that target
-// includes; should a CPU pass the check without it, dispatch must not pick that code.
+// The AVX3_DL code uses AVX512-VNNI and BITALG, which Highway's run-time check for that
+// target includes; should a CPU pass the check without them, dispatch must not pick
+// that code.
 [[maybe_unused]] const bool kVnniGuard = [] {
 #if HWY_ARCH_X86
-  if (!__builtin_cpu_supports("avx512vnni")) hwy::DisableTargets(HWY_AVX3_DL);
+  if (!__builtin_cpu_supports("avx512vnni") || !__builtin_cpu_supports("avx512bitalg")) {
+    hwy::DisableTargets(HWY_AVX3_DL);
+  }
 #endif
   return true;
 }();
