@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -30,8 +31,10 @@ int run_quantize(const QuantizeOptions& options) {
     std::vector<std::vector<uint8_t>> storage;
     storage.reserve(in.tensors().size());
     uint64_t bytes_in = 0, bytes_out = 0;
+    const bool tied_output = std::none_of(in.tensors().begin(), in.tensors().end(),
+                                          [](const auto& t) { return t.name == "output.weight"; });
     for (const auto& t : in.tensors()) {
-      const uint32_t target = model::quantized_type_for(*recipe, t, desc.n_layer);
+      const uint32_t target = model::quantized_type_for(*recipe, t, desc.n_layer, tied_output);
       const auto src_type = static_cast<kernels::GgmlType>(t.type);
       const auto dst_type = static_cast<kernels::GgmlType>(target);
       model::GgufTensorSource source{t.name, target, {}, {}};

@@ -56,7 +56,8 @@ uint32_t quant_recipe_file_type(QuantRecipe recipe) {
   return 0;
 }
 
-uint32_t quantized_type_for(QuantRecipe recipe, const GgufTensorInfo& t, uint32_t n_layer) {
+uint32_t quantized_type_for(QuantRecipe recipe, const GgufTensorInfo& t, uint32_t n_layer,
+                            bool tied_output) {
   if (t.n_dims < 2 || !t.name.ends_with(".weight")) return t.type;  // norms, biases stay
   GgmlType base = GgmlType::q8_0;
   switch (recipe) {
@@ -66,8 +67,10 @@ uint32_t quantized_type_for(QuantRecipe recipe, const GgufTensorInfo& t, uint32_
     case QuantRecipe::q6_k: base = GgmlType::q6_k; break;
   }
   GgmlType type = base;
-  // The output projection keeps more precision (Q6_K) unless the recipe is Q8_0.
-  if (t.name == "output.weight" && base != GgmlType::q8_0) type = GgmlType::q6_k;
+  // The output projection keeps more precision (Q6_K) unless the recipe is Q8_0; with
+  // tied embeddings that projection is token_embd.
+  const bool output = t.name == "output.weight" || (tied_output && t.name == "token_embd.weight");
+  if (output && base != GgmlType::q8_0) type = GgmlType::q6_k;
   if (recipe == QuantRecipe::q4_k_m &&
       (t.name.ends_with("attn_v.weight") || t.name.ends_with("ffn_down.weight")) &&
       use_more_bits(layer_of(t.name), static_cast<int>(n_layer))) {

@@ -19,7 +19,10 @@ const char* quant_recipe_name(QuantRecipe recipe);
 uint32_t quant_recipe_file_type(QuantRecipe recipe);
 
 // The GgmlType id for `tensor`, or its current type when it stays (1-D tensors such as
-// norms stay F32). `n_layer` is the model's block count.
-uint32_t quantized_type_for(QuantRecipe recipe, const GgufTensorInfo& tensor, uint32_t n_layer);
+// norms stay F32). `n_layer` is the model's block count; `tied_output` says the model has
+// no output.weight, so token_embd.weight is also the output projection and is quantized
+// as one (llama.cpp does the same).
+uint32_t quantized_type_for(QuantRecipe recipe, const GgufTensorInfo& tensor, uint32_t n_layer,
+                            bool tied_output);
 
 }  // namespace sluice::model
