@@ -836,14 +836,13 @@ struct LaneQ4KScales {
   __m256 d, dmin;
 };
 
-HWY_INLINE void DecodeQ4KScales(const uint8_t* base, __m256i row_offsets, LaneQ4KScales& out) {
-  const auto gather = [&](size_t offset) HWY_ATTR {
-    return _mm256_i32gather_epi32(reinterpret_cast<const int*>(base + offset), row_offsets, 1);
-  };
+HWY_INLINE void DecodeQ4KScales(const uint8_t* base, size_t row_bytes, LaneQ4KScales& out) {
+  // The block's first 16 bytes are d, dmin and the twelve scale bytes: one transposed
+  // load gives each of their four words for every row (cheaper than four gathers).
+  __m256i words[4];
+  LoadTransposed(base, row_bytes, words);
+  const __m256i w0 = words[1], w1 = words[2], w2 = words[3];
   // ggml's kmask unpacking of the twelve scale bytes, on every lane at once.
-  const __m256i w0 = gather(offsetof(BlockQ4_K, scales));
-  const __m256i w1 = gather(offsetof(BlockQ4_K, scales) + 4);
-  const __m256i w2 = gather(offsetof(BlockQ4_K, scales) + 8);
   const __m256i low6 = _mm256_set1_epi8(0x3F), low4 = _mm256_set1_epi8(0x0F);
   const __m256i top2 = _mm256_set1_epi8(0x03);
   const __m256i scales_lo = _mm256_and_si256(w0, low6);  // sc 0..3
@@ -868,9 +867,8 @@ HWY_INLINE void DecodeQ4KScales(const uint8_t* base, __m256i row_offsets, LaneQ4
     out.mins[s] = _mm256_shuffle_epi8(mins_lo, pick_twice);
     out.mins[s + 4] = _mm256_shuffle_epi8(mins_hi, pick_twice);
   }
-  const __m256i words = gather(0);  // d, dmin
-  out.d = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
-  out.dmin = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(_mm256_srli_epi32(words, 16)));
+  out.d = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words[0]));
+  out.dmin = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(_mm256_srli_epi32(words[0], 16)));
 }
 
 // Values 64j..64j+63 of eight rows: low[i] lane r holds values 64j + 4i..+3 of row r
@@ -970,12 +968,11 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
     }
   }
   float* acc = AccumulatorScratch(static_cast<size_t>(n) * 8);
-  const __m256i row_offsets = LaneRowOffsets(row_bytes);
   const auto super_block = [&](const uint8_t* rows, int64_t b) HWY_ATTR {
     const uint8_t* base = rows + static_cast<size_t>(b) * sizeof(BlockQ4_K);
     PrefetchNextGroup<sizeof(BlockQ4_K)>(rows, row_bytes, b);
     LaneQ4KScales scales;
-    DecodeQ4KScales(base, row_offsets, scales);
+    DecodeQ4KScales(base, row_bytes, scales);
     const uint8_t* cols = packed + static_cast<size_t>(b * n) * sizeof(BlockQ8_K);
     if (n <= kLaneTile) {
       return WithTileWidth(n, [&](auto nc) HWY_ATTR {
