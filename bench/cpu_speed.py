@@ -3,8 +3,10 @@
 
 For each model: `sluice bench` (pp and tg tokens/s, median of the repetitions), the
 generation roofline (weight bytes one decoded token reads / measured read bandwidth,
-so 100% means tg runs as fast as memory can stream the weights), and the peak RSS of
-`sluice run` (with the anonymous part, i.e. RSS beyond the mapped weights).
+so 100% means tg runs as fast as memory can stream the weights; each tg repetition is
+bracketed by bandwidth readings, and the median of the repetitions' rooflines is
+quoted), and the peak RSS of `sluice run` (with the anonymous part, i.e. RSS beyond
+the mapped weights).
 
   bench/cpu_speed.py [--build build/perf] [--threads 2] [-p 128] [-n 64] [-r 3]
                      [--json OUT.json] MODEL.gguf...
@@ -101,26 +103,38 @@ def main():
     args = ap.parse_args()
 
     # The bandwidth other tenants leave this machine moves by up to 2x within minutes,
-    # so it is read right before and right after each model's bench, and the higher of
-    # the two is the roofline's denominator (the conservative choice).
-    bandwidth = read_bandwidth(args.build, args.threads)
-    print(f"read bandwidth ({args.threads} threads): {bandwidth / 1e9:.2f} GB/s", flush=True)
+    # even between the repetitions of one model. So the generation figure is measured
+    # repetition by repetition, each one bracketed by bandwidth readings: its roofline
+    # divides by the higher of the two (the conservative choice), and the table quotes
+    # the medians of the repetitions' tokens/s and rooflines.
     rows = []
     for model in args.models:
         n_gen = 128 if os.path.basename(model) == "stories260K.gguf" else args.n
-        b = run_json([f"{args.build}/bin/sluice", "bench", "-m", model, "-p", str(args.p),
-                      "-n", str(n_gen), "-r", str(args.r), "-t", str(args.threads), "--json"])
-        after = read_bandwidth(args.build, args.threads)
-        model_bandwidth = max(bandwidth, after)
-        bandwidth = after
-        pp = statistics.median(b["pp"]["runs"]) if "pp" in b else 0.0
-        tg = statistics.median(b["tg"]["runs"]) if "tg" in b else 0.0
         per_token = bytes_per_token(args.build, model)
-        roofline = tg * per_token / model_bandwidth
+        b = run_json([f"{args.build}/bin/sluice", "bench", "-m", model, "-p", str(args.p),
+                      "-n", "0", "-r", str(args.r), "-t", str(args.threads), "--json"])
+        pp = statistics.median(b["pp"]["runs"]) if "pp" in b else 0.0
+        tg_runs, rooflines, bandwidths = [], [], []
+        before = read_bandwidth(args.build, args.threads)
+        for _ in range(args.r):
+            g = run_json([f"{args.build}/bin/sluice", "bench", "-m", model, "-p", "0",
+                          "-n", str(n_gen), "-r", "1", "-t", str(args.threads), "--json"])
+            after = read_bandwidth(args.build, args.threads)
+            tg_run = g["tg"]["runs"][0]
+            tg_runs.append(tg_run)
+            bandwidths.append(max(before, after))
+            rooflines.append(tg_run * per_token / max(before, after))
+            before = after
+        tg = statistics.median(tg_runs)
+        roofline = statistics.median(rooflines)
+        model_bandwidth = statistics.median(bandwidths)
+        print(f"{os.path.basename(model)}: tg {[round(x, 1) for x in tg_runs]}, bandwidth "
+              f"{[round(x / 1e9, 1) for x in bandwidths]} GB/s, roofline "
+              f"{[round(100 * x) for x in rooflines]}%", flush=True)
         hwm, anon = (0, 0) if args.no_rss else peak_rss(args.build, model, args.threads, args.rss_tokens)
         ref = reference_for(model)
         row = {"model": os.path.basename(model), "pp": pp, "tg": tg, "n_prompt": args.p, "n_gen": n_gen,
-               "pp_runs": b.get("pp", {}).get("runs", []), "tg_runs": b.get("tg", {}).get("runs", []),
+               "pp_runs": b.get("pp", {}).get("runs", []), "tg_runs": tg_runs, "rooflines": rooflines,
                "bytes_per_token": per_token, "bandwidth": model_bandwidth, "roofline": roofline,
                "peak_rss": hwm, "peak_rss_anon": anon,
                "reference": ref}
