@@ -512,25 +512,32 @@ HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, __m256i row_of
   d_w = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
 }
 
+// start + the dot products of 32 activations at `a` with the transposed rows t[0..7]:
+// lane r sums row r's 32 products. Two chains of vpdpbusd hide its latency when few
+// columns are in flight; integer sums are exact, so the split changes no bits.
+template <bool kTwoChains>
+HWY_INLINE __m256i LaneDot(const __m256i* t, const void* a, __m256i start) {
+  __m256i sum[2] = {start, _mm256_setzero_si256()};
+  SLUICE_UNROLL
+  for (int i = 0; i < 8; ++i) {
+    int32_t four;
+    std::memcpy(&four, static_cast<const uint8_t*>(a) + 4 * i, sizeof four);
+    __m256i& chain = sum[kTwoChains ? i % 2 : 0];
+    chain = _mm256_dpbusd_epi32(chain, t[i], _mm256_set1_epi32(four));
+  }
+  return kTwoChains ? _mm256_add_epi32(sum[0], sum[1]) : sum[0];
+}
+
 // One transposed block times NC packed columns (`cols`, kLanePackBytes apart) into acc.
 template <int NC>
 HWY_INLINE void LaneColumns(const __m256i* t, __m256 d_w, const uint8_t* cols, __m256* acc) {
-  // Two chains of vpdpbusd per column when few columns are in flight hide its latency.
   constexpr bool kTwoChains = NC < 4;
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) {
     const uint8_t* col = cols + c * kLanePackBytes;
     int32_t start;
     std::memcpy(&start, col + kQK, sizeof start);
-    __m256i sum[2] = {_mm256_set1_epi32(start), _mm256_setzero_si256()};
-    SLUICE_UNROLL
-    for (int i = 0; i < 8; ++i) {
-      int32_t four;
-      std::memcpy(&four, col + 4 * i, sizeof four);
-      __m256i& chain = sum[kTwoChains ? i % 2 : 0];
-      chain = _mm256_dpbusd_epi32(chain, t[i], _mm256_set1_epi32(four));
-    }
-    const __m256i isum = kTwoChains ? _mm256_add_epi32(sum[0], sum[1]) : sum[0];
+    const __m256i isum = LaneDot<kTwoChains>(t, col, _mm256_set1_epi32(start));
     const __m256 scale =
         _mm256_mul_ps(d_w, _mm256_broadcast_ss(reinterpret_cast<const float*>(col + kQK + 4)));
     acc[c] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(isum), acc[c]);
@@ -897,19 +904,11 @@ HWY_INLINE const BlockQ8_K* PackedColumnK(const uint8_t* cols, int c) {
 template <int NC>
 HWY_INLINE void Q4KSubBlock(const __m256i* t, __m256i scale, const uint8_t* cols, int s,
                             __m256i* total) {
-  constexpr bool kTwoChains = NC < 4;  // see LaneColumns
+  constexpr bool kTwoChains = NC < 4;
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) {
     const int8_t* a = PackedColumnK(cols, c)->qs + 32 * s;
-    __m256i sum[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
-    SLUICE_UNROLL
-    for (int i = 0; i < 8; ++i) {
-      int32_t four;
-      std::memcpy(&four, a + 4 * i, sizeof four);
-      __m256i& chain = sum[kTwoChains ? i % 2 : 0];
-      chain = _mm256_dpbusd_epi32(chain, t[i], _mm256_set1_epi32(four));
-    }
-    const __m256i dot = kTwoChains ? _mm256_add_epi32(sum[0], sum[1]) : sum[0];
+    const __m256i dot = LaneDot<kTwoChains>(t, a, _mm256_setzero_si256());
     total[c] = _mm256_add_epi32(total[c], _mm256_mullo_epi32(dot, scale));
   }
 }
