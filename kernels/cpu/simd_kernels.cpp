@@ -486,16 +486,20 @@ using LaneQ4_0 = LaneNibbles<BlockQ4_0, 8>;
 using LaneQ5_0 = LaneNibbles<BlockQ5_0, 16>;
 
 // Eight rows side by side are eight streams, which the hardware prefetcher follows
-// poorly (1b Q4_K_M tg 23 t/s without this, 55-70 with it). The next eight rows are
-// contiguous: while block b of this group is used, fetch block b's share of them, in
-// order, one group ahead.
+// poorly (1b Q4_K_M tg 23 t/s without this, 55-70 with it). The groups after this one
+// are contiguous: while block b of this group is used, fetch block b's share of the
+// group two ahead, in order. (One group ahead: 135m Q4_K_M tg 243-259 t/s, two: 260-276;
+// three and four measured lower again.)
+constexpr int64_t kPrefetchGroups = 2;
+
 template <size_t kBlockBytes>
-HWY_INLINE void PrefetchNextGroup(const uint8_t* rows, size_t row_bytes, int64_t b) {
+HWY_INLINE void PrefetchAhead(const uint8_t* rows, size_t row_bytes, int64_t b) {
   constexpr size_t kShare = kLaneRows * kBlockBytes;
-  const uint8_t* next = rows + kLaneRows * row_bytes + static_cast<size_t>(b) * kShare;
+  const uint8_t* ahead =
+      rows + kPrefetchGroups * kLaneRows * row_bytes + static_cast<size_t>(b) * kShare;
   SLUICE_UNROLL
   for (size_t off = 0; off < kShare; off += 64) {
-    _mm_prefetch(reinterpret_cast<const char*>(next + off), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(ahead + off), _MM_HINT_T0);
   }
 }
 
@@ -505,7 +509,7 @@ template <class Lane>
 HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, __m256i row_offsets, int64_t b,
                            __m256i* t, __m256& d_w) {
   const uint8_t* base = rows + static_cast<size_t>(b) * Lane::kBlockBytes;
-  PrefetchNextGroup<Lane::kBlockBytes>(rows, row_bytes, b);
+  PrefetchAhead<Lane::kBlockBytes>(rows, row_bytes, b);
   Lane::Decode(base, row_bytes, row_offsets, t);
   // Every block starts with its fp16 scale: gather the eight words, keep their low halves.
   const __m256i words = _mm256_i32gather_epi32(reinterpret_cast<const int*>(base), row_offsets, 1);
@@ -969,7 +973,7 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
   float* acc = AccumulatorScratch(static_cast<size_t>(n) * 8);
   const auto super_block = [&](const uint8_t* rows, int64_t b) HWY_ATTR {
     const uint8_t* base = rows + static_cast<size_t>(b) * sizeof(BlockQ4_K);
-    PrefetchNextGroup<sizeof(BlockQ4_K)>(rows, row_bytes, b);
+    PrefetchAhead<sizeof(BlockQ4_K)>(rows, row_bytes, b);
     LaneQ4KScales scales;
     DecodeQ4KScales(base, row_bytes, scales);
     const uint8_t* cols = packed + static_cast<size_t>(b * n) * sizeof(BlockQ8_K);
