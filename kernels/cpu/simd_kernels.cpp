@@ -1028,6 +1028,12 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) acc[c] = hn::Zero(df);
   for (int64_t b = 0; b < nb; ++b) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+    // The sixteen scales widened once; each group's pair of scales is then one word
+    // permute (vpermw) rather than two broadcasts and an insert.
+    const __m256i scales16 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].scales)));
+#endif
     V32 isum[NC];
     SLUICE_UNROLL
     for (int c = 0; c < NC; ++c) isum[c] = hn::Zero(d32);
@@ -1052,7 +1058,13 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
           // Group s covers values 32s..32s+31 of this half; scales sc[2s] (first 16
           // values) and sc[2s+1]. A 256-bit vector holds both halves, a 128-bit one
           // (part p) holds values 16p..16p+15 only.
-#if SLUICE_VEC256
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+          const int lo = 8 * h + 2 * s;
+          const V16 scale{_mm256_permutexvar_epi16(
+              _mm256_setr_epi16(lo, lo, lo, lo, lo, lo, lo, lo, lo + 1, lo + 1, lo + 1, lo + 1,
+                                lo + 1, lo + 1, lo + 1, lo + 1),
+              scales16)};
+#elif SLUICE_VEC256
           const hn::Half<D16> d16h;
           const V16 scale =
               hn::Combine(d16, hn::Set(d16h, sc[2 * s + 1]), hn::Set(d16h, sc[2 * s]));
@@ -1074,7 +1086,11 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
       V32 corr = hn::Zero(d32);
       SLUICE_UNROLL
       for (int p = 0; p < kParts; ++p) {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+        const V16 scales{scales16};
+#else
         const V16 scales = hn::PromoteTo(d16, hn::LoadU(d8_for16, x[b].scales + p * kN16));
+#endif
         corr = AddMulPairsI16(corr, scales, hn::LoadU(d16, a.bsums + p * kN16));
       }
       const V32 total = hn::Sub(isum[c], hn::ShiftLeft<5>(corr));
