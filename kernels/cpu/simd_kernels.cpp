@@ -457,7 +457,8 @@ HWY_INLINE void LoadTransposed(const uint8_t* at, size_t row_bytes, __m256i* t) 
 struct LaneQ8_0 {
   static constexpr int kOffset = 128;
   static constexpr size_t kBlockBytes = sizeof(BlockQ8_0);
-  HWY_INLINE static void Decode(const uint8_t* base, size_t row_bytes, __m256i, __m256i* t) {
+  HWY_INLINE static void Decode(const uint8_t* base, size_t row_bytes, __m256i, __m256i,
+                                __m256i* t) {
     const __m256i flip = _mm256_set1_epi8(static_cast<char>(0x80));
     LoadTransposed(base + offsetof(BlockQ8_0, qs), row_bytes, t);
     LoadTransposed(base + offsetof(BlockQ8_0, qs) + 16, row_bytes, t + 4);
@@ -472,7 +473,7 @@ template <class Block, int kOffsetValue>
 struct LaneNibbles {
   static constexpr int kOffset = kOffsetValue;
   static constexpr size_t kBlockBytes = sizeof(Block);
-  HWY_INLINE static void Decode(const uint8_t* base, size_t row_bytes, __m256i row_offsets,
+  HWY_INLINE static void Decode(const uint8_t* base, size_t row_bytes, __m256i head0, __m256i head1,
                                 __m256i* t) {
     const __m256i mask = _mm256_set1_epi8(0x0F);
     __m256i q[4];
@@ -486,8 +487,9 @@ struct LaneNibbles {
       // Bit j of a row's qh is value j's fifth bit. With each row's qh in its lane (two
       // rows per 64-bit word), vpshufbitqmb picks bit 4i + j of the row for byte j of
       // t[i]'s lane, and those bytes get 16 added.
-      const __m256i qh = _mm256_i32gather_epi32(
-          reinterpret_cast<const int*>(base + offsetof(Block, qh)), row_offsets, 1);
+      static_assert(offsetof(Block, qh) == 2);
+      const __m256i qh =
+          _mm256_or_si256(_mm256_srli_epi32(head0, 16), _mm256_slli_epi32(head1, 16));
       const __m256i fifth = _mm256_set1_epi8(0x10);
       // Byte j of lane r asks for bit 32 * (r % 2) + j of its word, plus 4i.
       const __m256i pick = _mm256_set1_epi64x(0x2322212003020100);
@@ -521,17 +523,39 @@ HWY_INLINE void PrefetchAhead(const uint8_t* rows, size_t row_bytes, int64_t b) 
   }
 }
 
+// Words 0 and 1 (bytes 0..7) of the eight rows' blocks at base, lane r from row r (rows r
+// and r + 4 share a 256-bit vector, then a transpose as in LoadTransposed): the fp16
+// scale and Q5_0's qh. Eight 8-byte loads and four shuffles replace one vpgatherdd for
+// the scales and one for qh, which bound the kernels at one column (bench_matmul n = 1,
+// hot, k = 2048: Q4_0 26 -> 37 GB/s, Q5_0 25 -> 30, Q8_0 48 -> 51).
+HWY_INLINE void LoadHeadWords(const uint8_t* base, size_t row_bytes, __m256i& head0,
+                              __m256i& head1) {
+  __m256i v[4];
+  SLUICE_UNROLL
+  for (int p = 0; p < 4; ++p) {
+    v[p] = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(
+            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(base + p * row_bytes))),
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(base + (p + 4) * row_bytes)), 1);
+  }
+  const __m256i a = _mm256_unpacklo_epi32(v[0], v[1]);
+  const __m256i b = _mm256_unpacklo_epi32(v[2], v[3]);
+  head0 = _mm256_unpacklo_epi64(a, b);
+  head1 = _mm256_unpackhi_epi64(a, b);
+}
+
 // Block b of the eight rows from `rows` (row r at rows + r * row_bytes): t[i] lane r holds
 // values 4i..4i+3 of row r, d_w lane r its scale.
 template <class Lane>
-HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, __m256i row_offsets, int64_t b,
-                           __m256i* t, __m256& d_w) {
+HWY_INLINE void LaneDecode(const uint8_t* rows, size_t row_bytes, int64_t b, __m256i* t,
+                           __m256& d_w) {
   const uint8_t* base = rows + static_cast<size_t>(b) * Lane::kBlockBytes;
   PrefetchAhead<Lane::kBlockBytes>(rows, row_bytes, b);
-  Lane::Decode(base, row_bytes, row_offsets, t);
-  // Every block starts with its fp16 scale: gather the eight words, keep their low halves.
-  const __m256i words = _mm256_i32gather_epi32(reinterpret_cast<const int*>(base), row_offsets, 1);
-  d_w = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(words));
+  __m256i head0, head1;
+  LoadHeadWords(base, row_bytes, head0, head1);
+  Lane::Decode(base, row_bytes, head0, head1, t);
+  // Every block starts with its fp16 scale: the low halves of the head words.
+  d_w = _mm256_cvtph_ps(_mm256_cvtepi32_epi16(head0));
 }
 
 // start + the dot products of 32 activations at `a` with the transposed rows t[0..7]:
@@ -583,16 +607,15 @@ HWY_INLINE void WithTileWidth(int64_t count, Fn fn) {
 
 // Up to kLaneTile columns, accumulators in registers.
 template <int NC, class Lane>
-HWY_INLINE void LaneGroupTile(const uint8_t* rows, size_t row_bytes, __m256i row_offsets,
-                              int64_t nb, const uint8_t* packed, float* out, int64_t m,
-                              __mmask8 lanes) {
+HWY_INLINE void LaneGroupTile(const uint8_t* rows, size_t row_bytes, int64_t nb,
+                              const uint8_t* packed, float* out, int64_t m, __mmask8 lanes) {
   __m256 acc[NC];
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) acc[c] = _mm256_setzero_ps();
   for (int64_t b = 0; b < nb; ++b) {
     __m256i t[8];
     __m256 d_w;
-    LaneDecode<Lane>(rows, row_bytes, row_offsets, b, t, d_w);
+    LaneDecode<Lane>(rows, row_bytes, b, t, d_w);
     LaneColumns<NC>(t, d_w, packed + static_cast<size_t>(b * NC) * kLanePackBytes, acc);
   }
   SLUICE_UNROLL
@@ -613,14 +636,14 @@ HWY_INLINE void LaneColumnsInMemory(const __m256i* t, __m256 d_w, const uint8_t*
 // More columns than a tile: each block is transposed once for all of them, the
 // accumulators living in `acc` (n x 8 floats). Same operations per (row, column).
 template <class Lane>
-HWY_INLINE void LaneGroupWide(const uint8_t* rows, size_t row_bytes, __m256i row_offsets,
-                              int64_t nb, const uint8_t* packed, int64_t n, float* acc, float* out,
-                              int64_t m, __mmask8 lanes) {
+HWY_INLINE void LaneGroupWide(const uint8_t* rows, size_t row_bytes, int64_t nb,
+                              const uint8_t* packed, int64_t n, float* acc, float* out, int64_t m,
+                              __mmask8 lanes) {
   std::memset(acc, 0, static_cast<size_t>(n) * 8 * sizeof(float));
   for (int64_t b = 0; b < nb; ++b) {
     __m256i t[8];
     __m256 d_w;
-    LaneDecode<Lane>(rows, row_bytes, row_offsets, b, t, d_w);
+    LaneDecode<Lane>(rows, row_bytes, b, t, d_w);
     const uint8_t* cols = packed + static_cast<size_t>(b * n) * kLanePackBytes;
     int64_t c = 0;
     for (; c + kLaneTile <= n; c += kLaneTile) {
@@ -647,12 +670,6 @@ HWY_INLINE float* AccumulatorScratch(size_t floats) {
   thread_local std::vector<float> buffer;
   if (buffer.size() < floats) buffer.resize(floats);
   return buffer.data();
-}
-
-// Byte offsets of rows 0..7 from row 0, for gathering a word of each row's block.
-HWY_INLINE __m256i LaneRowOffsets(size_t row_bytes) {
-  const int32_t rb = static_cast<int32_t>(row_bytes);
-  return _mm256_setr_epi32(0, rb, 2 * rb, 3 * rb, 4 * rb, 5 * rb, 6 * rb, 7 * rb);
 }
 
 // Calls group(rows, out, lanes) for the groups of eight rows covering [row_begin,
@@ -695,18 +712,16 @@ HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t
     PackLaneActivations<Lane::kOffset>(act + c * nb, nb, n, c, packed);
   }
   float* acc = n > kLaneTile ? AccumulatorScratch(static_cast<size_t>(n) * 8) : nullptr;
-  const __m256i row_offsets = LaneRowOffsets(row_bytes);
-  ForEachLaneGroup(w, row_bytes, row_begin, row_end, y,
-                   [&](const uint8_t* rows, float* out, __mmask8 lanes) HWY_ATTR {
-                     if (n > kLaneTile) {
-                       return LaneGroupWide<Lane>(rows, row_bytes, row_offsets, nb, packed, n, acc,
-                                                  out, m, lanes);
-                     }
-                     WithTileWidth(n, [&](auto nc) HWY_ATTR {
-                       LaneGroupTile<decltype(nc)::value, Lane>(rows, row_bytes, row_offsets, nb,
-                                                                packed, out, m, lanes);
-                     });
-                   });
+  ForEachLaneGroup(
+      w, row_bytes, row_begin, row_end, y,
+      [&](const uint8_t* rows, float* out, __mmask8 lanes) HWY_ATTR {
+        if (n > kLaneTile) {
+          return LaneGroupWide<Lane>(rows, row_bytes, nb, packed, n, acc, out, m, lanes);
+        }
+        WithTileWidth(n, [&](auto nc) HWY_ATTR {
+          LaneGroupTile<decltype(nc)::value, Lane>(rows, row_bytes, nb, packed, out, m, lanes);
+        });
+      });
 }
 #endif  // SLUICE_VNNI
 
