@@ -8,6 +8,8 @@
 #include "kernels/cpu/blocks.hpp"
 #include "kernels/cpu/fp16.hpp"
 #include "kernels/cpu/quant.hpp"
+#include "kernels/cpu/ref_quantizers.hpp"
+#include "kernels/cpu/simd.hpp"
 
 namespace sluice::kernels {
 
@@ -45,10 +47,6 @@ size_t activation_row_bytes(GgmlType weight_type, int64_t k) {
 
 namespace {
 
-// Activations are quantized the way llama.cpp's x86 CPU backend does it (its AVX
-// quantize_row_q8_0/q8_1), not with the reference quantizer: the scale's inverse is
-// 127/amax rather than 1/d, and values round half to even. Matching it keeps our dot
-// products, and so our logits, within float rounding of llama.cpp's.
 template <class Block>
 void quantize_q8_activations(const float* x, Block* y, int64_t n) {
   for (int64_t b = 0; b < n / kQK; ++b, x += kQK) {
@@ -69,15 +67,26 @@ void quantize_q8_activations(const float* x, Block* y, int64_t n) {
 
 }  // namespace
 
+namespace detail {
+void quantize_q8_0_activations_ref(const float* x, BlockQ8_0* y, int64_t k) {
+  quantize_q8_activations(x, y, k);
+}
+void quantize_q8_1_activations_ref(const float* x, BlockQ8_1* y, int64_t k) {
+  quantize_q8_activations(x, y, k);
+}
+}  // namespace detail
+
 void quantize_activations(GgmlType weight_type, const float* x, void* out, int64_t n) {
   const GgmlType act_type = vec_dot_type(weight_type);
   (void)activation_row_bytes(weight_type, n);
   switch (act_type) {
     case GgmlType::f32: std::memcpy(out, x, static_cast<size_t>(n) * sizeof(float)); return;
-    case GgmlType::q8_0: quantize_q8_activations(x, static_cast<BlockQ8_0*>(out), n); return;
-    case GgmlType::q8_1: quantize_q8_activations(x, static_cast<BlockQ8_1*>(out), n); return;
-    default:
-      quantize_row_ref(act_type, x, out, n);  // Q8_K: llama.cpp's x86 path is the reference one
+    // SIMD forms of the llama.cpp-style activation quantizers (ref_quantizers.hpp); for
+    // Q8_K, llama.cpp's x86 path is the reference quantizer.
+    case GgmlType::q8_0: simd::quantize_q8_0(x, static_cast<BlockQ8_0*>(out), n); return;
+    case GgmlType::q8_1: simd::quantize_q8_1(x, static_cast<BlockQ8_1*>(out), n); return;
+    case GgmlType::q8_k: simd::quantize_q8_k(x, static_cast<BlockQ8_K*>(out), n); return;
+    default: throw std::logic_error("quantize_activations: no activation format");
   }
 }
 

@@ -32,4 +32,12 @@ void quantize_q5_k_ref(const float* x, BlockQ5_K* y, int64_t k);
 void quantize_q6_k_ref(const float* x, BlockQ6_K* y, int64_t k);
 void quantize_q8_k_ref(const float* x, BlockQ8_K* y, int64_t k);
 
+// Q8_0/Q8_1 activations as llama.cpp's x86 CPU backend quantizes them (its AVX
+// quantize_row_q8_0/q8_1), not as the reference quantizer: the scale's inverse is 127/amax
+// rather than 1/d, and values round half to even. Matching it keeps our dot products, and
+// so our logits, within float rounding of llama.cpp's. The scalar form of what
+// quantize_activations runs in SIMD (kernels/cpu/activations_simd.cpp; tested equal).
+void quantize_q8_0_activations_ref(const float* x, BlockQ8_0* y, int64_t k);
+void quantize_q8_1_activations_ref(const float* x, BlockQ8_1* y, int64_t k);
+
 }  // namespace sluice::kernels::detail

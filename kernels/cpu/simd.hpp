@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/cpu/blocks.hpp"
 #include "kernels/cpu/types.hpp"
 
 namespace sluice::kernels::simd {
@@ -18,6 +19,13 @@ bool has_kernel(GgmlType type);
 // As kernels::matmul_rows, arguments already validated; `type` must pass has_kernel().
 void matmul_rows(GgmlType type, const void* w, int64_t k, int64_t row_begin, int64_t row_end,
                  const void* act, int64_t n, float* y, int64_t m);
+
+// The activations' quantizers (activations_simd.cpp), k values a multiple of the block
+// size: bit for bit detail::quantize_q8_0_activations_ref, quantize_q8_1_activations_ref
+// and quantize_q8_k_ref.
+void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t k);
+void quantize_q8_1(const float* x, BlockQ8_1* y, int64_t k);
+void quantize_q8_k(const float* x, BlockQ8_K* y, int64_t k);
 
 // Highway targets (HWY_AVX3, HWY_AVX2, ...) compiled in and supported by this CPU, best
 // first, and the one dispatch uses now.
