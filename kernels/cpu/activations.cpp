@@ -53,7 +53,7 @@ void quantize_q8_activations(const float* x, Block* y, int64_t n) {
     float amax = 0.0f;
     for (int j = 0; j < kQK; ++j) amax = std::max(amax, std::fabs(x[j]));
     const float d = amax / 127.0f;
-    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    const float id = detail::q8_activation_inverse_scale(amax);
     y[b].d = fp32_to_fp16(d);
     int sum = 0;
     for (int j = 0; j < kQK; ++j) {

@@ -1,16 +1,19 @@
 // SIMD quantizers for the activations of quantized dot products (Q8_0, Q8_1, Q8_K), one
 // source compiled per Highway target (foreach_target re-includes this file) and chosen
-// at run time. Each gives the bits of its scalar form (quantize_q8_0/1_activations_ref,
-// quantize_q8_k_ref): the same products, the same maximum, and rounding to nearest even
-// as nearbyint and ggml's nearest_int do (cvtps2dq on x86). The scalar forms called
+// at run time. For finite inputs each gives the bits of its scalar form
+// (quantize_q8_0/1_activations_ref, quantize_q8_k_ref): the same products, the same
+// maximum, and rounding to nearest even as nearbyint and ggml's nearest_int do (cvtps2dq
+// on x86). The scalar forms called
 // nearbyintf through the PLT for every value: 2.3% of 135m Q8_0 decoding, which runs
 // them on one thread while the others wait.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "kernels/cpu/blocks.hpp"
 #include "kernels/cpu/fp16.hpp"
+#include "kernels/cpu/ref_quantizers.hpp"
 #include "kernels/cpu/simd.hpp"
 
 #ifndef HWY_DISABLED_TARGETS
@@ -64,7 +67,7 @@ void QuantizeQ8(const float* x, void* out, int64_t k, bool with_sum) {
   for (int64_t b = 0; b < k / kQK; ++b, x += kQK) {
     const float amax = MaxAbs(x, kQK);
     const float d = amax / 127.0f;
-    const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
+    const float id = detail::q8_activation_inverse_scale(amax);
     if (with_sum) {
       BlockQ8_1& y = static_cast<BlockQ8_1*>(out)[b];
       y.d = fp32_to_fp16(d);
@@ -99,6 +102,12 @@ void QuantizeQ8K(const float* x, BlockQ8_K* y, int64_t k) {
       }
     }
     const float iscale = -127.f / max;
+    if (!std::isfinite(iscale)) {
+      // amax below about 3.7e-37: the reference's nearest_int turns x * inf into 0.
+      std::memset(&y[b], 0, sizeof(BlockQ8_K));
+      y[b].d = 1 / iscale;
+      continue;
+    }
     for (size_t g = 0; g < kQKK / 16; ++g) {
       y[b].bsums[g] =
           static_cast<int16_t>(RoundStore(x + 16 * g, 16, iscale, 127, y[b].qs + 16 * g));

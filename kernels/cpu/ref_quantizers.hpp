@@ -3,6 +3,7 @@
 // a multiple of the block size (checked by the caller).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -37,7 +38,16 @@ void quantize_q8_k_ref(const float* x, BlockQ8_K* y, int64_t k);
 // rather than 1/d, and values round half to even. Matching it keeps our dot products, and
 // so our logits, within float rounding of llama.cpp's. The scalar form of what
 // quantize_activations runs in SIMD (kernels/cpu/activations_simd.cpp; tested equal).
+// Inputs must be finite.
 void quantize_q8_0_activations_ref(const float* x, BlockQ8_0* y, int64_t k);
 void quantize_q8_1_activations_ref(const float* x, BlockQ8_1* y, int64_t k);
+
+// Their 127 / amax, or 0 where that is not finite: amax 0, or below about 3.7e-37, where
+// the quotient overflows. Such a block quantizes to zeros (its fp16 d is 0 anyway) rather
+// than to whatever rounding infinity gives.
+inline float q8_activation_inverse_scale(float amax) {
+  const float id = 127.0f / amax;
+  return std::isfinite(id) ? id : 0.0f;
+}
 
 }  // namespace sluice::kernels::detail

@@ -21,8 +21,8 @@ void matmul_rows(GgmlType type, const void* w, int64_t k, int64_t row_begin, int
                  const void* act, int64_t n, float* y, int64_t m);
 
 // The activations' quantizers (activations_simd.cpp), k values a multiple of the block
-// size: bit for bit detail::quantize_q8_0_activations_ref, quantize_q8_1_activations_ref
-// and quantize_q8_k_ref.
+// size: for finite inputs, bit for bit detail::quantize_q8_0_activations_ref,
+// quantize_q8_1_activations_ref and quantize_q8_k_ref.
 void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t k);
 void quantize_q8_1(const float* x, BlockQ8_1* y, int64_t k);
 void quantize_q8_k(const float* x, BlockQ8_K* y, int64_t k);

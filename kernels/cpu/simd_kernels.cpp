@@ -525,9 +525,9 @@ HWY_INLINE void PrefetchAhead(const uint8_t* rows, size_t row_bytes, int64_t b) 
 
 // Words 0 and 1 (bytes 0..7) of the eight rows' blocks at base, lane r from row r (rows r
 // and r + 4 share a 256-bit vector, then a transpose as in LoadTransposed): the fp16
-// scale and Q5_0's qh. Eight 8-byte loads and four shuffles replace one vpgatherdd for
-// the scales and one for qh, which bound the kernels at one column (bench_matmul n = 1,
-// hot, k = 2048: Q4_0 26 -> 37 GB/s, Q5_0 25 -> 30, Q8_0 48 -> 51).
+// scale and Q5_0's qh. Eight 8-byte loads and eight shuffles replace one vpgatherdd for
+// the scales and, for Q5_0, one for qh, which bound the kernels at one column
+// (bench_matmul n = 1, hot, k = 2048: Q4_0 26 -> 37 GB/s, Q5_0 25 -> 30, Q8_0 48 -> 51).
 HWY_INLINE void LoadHeadWords(const uint8_t* base, size_t row_bytes, __m256i& head0,
                               __m256i& head1) {
   __m256i v[4];
@@ -1145,8 +1145,8 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
 // q = low | high << 2 in [0, 7], the high bit being bit 4h + s of hmask[l]; the -4 comes
 // back as 4 * sum_g sc_g * bsum_g (as Q6_K's -32).
 
-// Q3_K's sixteen signed scales (minus 32) widened to int16 in a 32-byte array. On x86
-// they are built in registers and stored whole: q3k_scales' unpacked words went through
+// Q3_K's sixteen signed scales (minus 32) widened to int16 into out[0..15]. On AVX2 and
+// AVX-512 they are built in registers and stored whole: q3k_scales' unpacked words went through
 // memory and were reloaded as one vector, which missed store forwarding once per
 // super-block (bench_matmul n = 1, hot: 5.6 -> 10.6 GB/s).
 HWY_INLINE void Q3KScales16(const uint8_t* packed, int16_t* out) {
@@ -1163,7 +1163,7 @@ HWY_INLINE void Q3KScales16(const uint8_t* packed, int16_t* out) {
   const __m128i high =
       _mm_and_si128(_mm_srlv_epi32(w2, _mm_setr_epi32(0, 2, 4, 6)), _mm_set1_epi8(0x03));
   const __m128i sc = _mm_sub_epi8(_mm_or_si128(low, _mm_slli_epi32(high, 4)), _mm_set1_epi8(32));
-  _mm256_store_si256(reinterpret_cast<__m256i*>(out), _mm256_cvtepi8_epi16(sc));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_cvtepi8_epi16(sc));
 #else
   int8_t sc[16];
   q3k_scales(packed, sc);
