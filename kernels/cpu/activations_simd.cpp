@@ -3,9 +3,8 @@
 // at run time. For finite inputs each gives the bits of its scalar form
 // (quantize_q8_0/1_activations_ref, quantize_q8_k_ref): the same products, the same
 // maximum, and rounding to nearest even as nearbyint and ggml's nearest_int do (cvtps2dq
-// on x86). The scalar forms called
-// nearbyintf through the PLT for every value: 2.3% of 135m Q8_0 decoding, which runs
-// them on one thread while the others wait.
+// on x86). The scalar forms called nearbyintf through the PLT for every value: 2.3% of
+// 135m Q8_0 decoding, which runs them on one thread while the others wait.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

@@ -245,12 +245,17 @@ HWY_INLINE float SumLanes(VF v) {
 // faults.
 constexpr size_t kStreamAhead = 8192;
 
+// Fetches the cache lines of [at, at + kBytes) into L1 (prefetcht0).
+template <size_t kBytes>
+HWY_INLINE void PrefetchLines(const uint8_t* at) {
+  SLUICE_UNROLL
+  for (size_t off = 0; off < kBytes; off += 64) __builtin_prefetch(at + off, 0, 3);
+}
+
 // The lines of [p, p + kBytes), kStreamAhead bytes on.
 template <size_t kBytes>
 HWY_INLINE void PrefetchStream(const void* p) {
-  const auto* ahead = static_cast<const uint8_t*>(p) + kStreamAhead;
-  SLUICE_UNROLL
-  for (size_t off = 0; off < kBytes; off += 64) __builtin_prefetch(ahead + off, 0, 3);
+  PrefetchLines<kBytes>(static_cast<const uint8_t*>(p) + kStreamAhead);
 }
 
 // Q5_0/Q5_1 keep value j's fifth bit in bit j of qh: spread the 32 bits to 0x10 or 0 per
@@ -515,12 +520,8 @@ constexpr int64_t kPrefetchGroups = 2;
 template <size_t kBlockBytes>
 HWY_INLINE void PrefetchAhead(const uint8_t* rows, size_t row_bytes, int64_t b) {
   constexpr size_t kShare = kLaneRows * kBlockBytes;
-  const uint8_t* ahead =
-      rows + kPrefetchGroups * kLaneRows * row_bytes + static_cast<size_t>(b) * kShare;
-  SLUICE_UNROLL
-  for (size_t off = 0; off < kShare; off += 64) {
-    _mm_prefetch(reinterpret_cast<const char*>(ahead + off), _MM_HINT_T0);
-  }
+  PrefetchLines<kShare>(rows + kPrefetchGroups * kLaneRows * row_bytes +
+                        static_cast<size_t>(b) * kShare);
 }
 
 // Words 0 and 1 (bytes 0..7) of the eight rows' blocks at base, lane r from row r (rows r
@@ -1146,8 +1147,8 @@ HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64
 // back as 4 * sum_g sc_g * bsum_g (as Q6_K's -32).
 
 // Q3_K's sixteen signed scales (minus 32) widened to int16 into out[0..15]. On AVX2 and
-// AVX-512 they are built in registers and stored whole: q3k_scales' unpacked words went through
-// memory and were reloaded as one vector, which missed store forwarding once per
+// AVX-512 they are built in registers and stored whole: q3k_scales' unpacked words went
+// through memory and were reloaded as one vector, which missed store forwarding once per
 // super-block (bench_matmul n = 1, hot: 5.6 -> 10.6 GB/s).
 HWY_INLINE void Q3KScales16(const uint8_t* packed, int16_t* out) {
 #if SLUICE_X86_256
