@@ -29,6 +29,7 @@ int run_run(const RunOptions& options) {
     auto backend = load_backend(registry, options.backend, options.verbose ? "info" : "warn");
     if (!backend) return 2;
     const auto file = model::GgufFile::open(options.model);
+    file.prefer_huge_pages();
     const auto desc = model::ModelDescription::from_gguf(file);
     const auto tokenizer = tokenizer::Tokenizer::from_gguf(file);
     engine::RunnerOptions ro;

@@ -307,6 +307,10 @@ GgufFile GgufFile::open(const std::filesystem::path& path) {
   }
 }
 
+HugePageStatus GgufFile::prefer_huge_pages() const {
+  return mapping_ ? mapping_->prefer_huge_pages() : HugePageStatus{bytes_.size(), 0, false};
+}
+
 const GgufValue* GgufFile::find(std::string_view key) const {
   auto it = key_index_.find(key);
   return it == key_index_.end() ? nullptr : &metadata_[it->second].value;

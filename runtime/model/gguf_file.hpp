@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/huge_pages.hpp"
+
 #include "model/gguf_error.hpp"
 #include "model/gguf_value.hpp"
 
@@ -61,6 +63,9 @@ class GgufFile {
   uint64_t data_offset() const { return data_offset_; }  // file offset of the data section
   uint64_t file_size() const { return bytes_.size(); }
   std::span<const uint8_t> bytes() const { return bytes_; }
+  // Before decoding from an opened file: its mapping in 2 MiB pages where the system
+  // allows (model/huge_pages.hpp). A file parsed from memory reports no mapping.
+  HugePageStatus prefer_huge_pages() const;
 
   const std::vector<GgufKeyValue>& metadata() const { return metadata_; }
   const GgufValue* find(std::string_view key) const;

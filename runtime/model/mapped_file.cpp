@@ -11,7 +11,7 @@
 
 namespace sluice::model {
 
-MappedFile::MappedFile(const std::filesystem::path& path) {
+MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
   auto fail = [&](const char* what) {
     return GgufError(GgufError::Code::io, "file", 0,
                      path.string() + ": " + what + ": " + std::strerror(errno));

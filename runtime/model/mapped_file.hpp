@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <span>
 
+#include "model/huge_pages.hpp"
+
 namespace sluice::model {
 
 class MappedFile {
@@ -17,9 +19,13 @@ class MappedFile {
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
 
+  // For files whose weights are streamed (decoding): see model/huge_pages.hpp.
+  HugePageStatus prefer_huge_pages() const { return model::prefer_huge_pages(data_, size_, path_); }
+
  private:
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  std::filesystem::path path_;
 };
 
 }  // namespace sluice::model
