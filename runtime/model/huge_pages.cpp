@@ -76,6 +76,19 @@ bool piece_maps_huge(int fd, size_t offset) {
   return huge;
 }
 
+// Drops the file's cached pages if one 2 MiB piece of it, dropped and read again through
+// a marked mapping of its own, comes back as one 2 MiB page; says whether it did.
+bool read_again_in_huge_pages(const uint8_t* data, size_t size, const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const size_t probe = size / 2 / kHugePage * kHugePage;  // from the middle of the file
+  drop_cached(fd, data, probe, kHugePage);
+  const bool huge = piece_maps_huge(fd, probe);
+  if (huge) drop_cached(fd, data, 0, size);
+  ::close(fd);
+  return huge;
+}
+
 }  // namespace
 
 HugePageStatus prefer_huge_pages(const uint8_t* data, size_t size,
@@ -89,23 +102,17 @@ HugePageStatus prefer_huge_pages(const uint8_t* data, size_t size,
   auto* mapped = const_cast<uint8_t*>(data);
   if (madvise(mapped, size, MADV_HUGEPAGE) != 0 || !populate(data, size)) return status;
   int64_t huge = file_pmd_mapped(data);
-  if (huge < 0) return status;
-  status.huge_bytes = static_cast<size_t>(huge);
-  if (status.huge_bytes >= size / 10 * 9) return status;
-
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return status;
-  // The probe: a piece from the middle of the file, read again on its own.
-  const size_t probe = size / 2 / kHugePage * kHugePage;
-  drop_cached(fd, data, probe, kHugePage);
-  if (piece_maps_huge(fd, probe)) {
-    drop_cached(fd, data, 0, size);
+  if (huge >= 0 && static_cast<size_t>(huge) < size / 10 * 9 &&
+      read_again_in_huge_pages(data, size, path)) {
     status.reread = true;
+    populate(data, size);  // reads the file again, into 2 MiB pages
+    huge = file_pmd_mapped(data);
   }
-  ::close(fd);
-  populate(data, size);  // maps again what the probe or the re-read dropped
-  huge = file_pmd_mapped(data);
   status.huge_bytes = huge < 0 ? 0 : static_cast<size_t>(huge);
+  // Only the count needed the whole file mapped. Dropping this mapping's page-table
+  // entries (not the cached pages: they are mapped again, 2 MiB at a time, when read)
+  // leaves RSS counting what decoding touches, as before.
+  madvise(mapped, size, MADV_DONTNEED);
   return status;
 }
 
