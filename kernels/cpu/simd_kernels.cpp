@@ -52,7 +52,7 @@ constexpr std::array<uint64_t, 256> kFifthBitBytes = MakeFifthBitBytes();
 }  // namespace sluice::kernels::simd
 #endif
 
-// AVX3_DL (AVX-512 with VNNI: Ice Lake, Sapphire Rapids, Zen 4) gets its own code: one
+// AVX3_DL (AVX-512 with VNNI: Ice Lake, Sapphire Rapids, Zen 4 and 5) gets its own code: one
 // vpdpbusd replaces pmaddubsw + pmaddwd + add in every 8-bit dot product. Highway leaves
 // the target out unless asked.
 #ifndef HWY_WANT_AVX3_DL
@@ -237,7 +237,7 @@ HWY_INLINE float SumLanes(VF v) {
 }
 
 // A weight row read on its own (one column: decoding) is one sequential stream, which the
-// hardware prefetcher alone keeps only partly fed on Zen 4: the one-row kernels also fetch
+// hardware prefetcher alone keeps only partly fed on Zen 5: the one-row kernels also fetch
 // the lines kStreamAhead bytes ahead of the bytes they are about to read. bench_matmul,
 // n = 1, cold, one core: F16 32-34 -> 36-39 GB/s, Q6_K 30-31 -> 35-37. 512 B to 2 KiB
 // ahead was slower than no prefetch (those lines are already on their way), 4-16 KiB
@@ -1430,7 +1430,7 @@ HWY_INLINE void FloatRows(const uint8_t* w, size_t w_row_bytes, int64_t row_begi
   // activations for L1). A single column (decoding) takes one row at a time: kFloatRows
   // rows side by side are as many streams, a page apart for 2048 F16 values, which the
   // hardware prefetcher follows worse than one. The arithmetic of a (row, column) is the
-  // same either way. (bench_matmul, F16, n = 1, cold, one Zen 4 core: 24.9 GB/s with 4
+  // same either way. (bench_matmul, F16, n = 1, cold, one Zen 5 core: 24.9 GB/s with 4
   // rows and one chain, 32.3 with one row, 35.3 with one row and two chains.)
   const int64_t tile_rows = n == 1 ? 1 : kFloatRows;
   for (int64_t r = row_begin; r < row_end;) {
