@@ -308,7 +308,8 @@ GgufFile GgufFile::open(const std::filesystem::path& path) {
 }
 
 HugePageStatus GgufFile::prefer_huge_pages() const {
-  return mapping_ ? mapping_->prefer_huge_pages() : HugePageStatus{bytes_.size(), 0, false};
+  return mapping_ ? model::prefer_huge_pages(mapping_->bytes(), mapping_->fd())
+                  : HugePageStatus{bytes_.size(), 0, false};
 }
 
 const GgufValue* GgufFile::find(std::string_view key) const {

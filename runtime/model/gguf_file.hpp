@@ -15,10 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "model/huge_pages.hpp"
-
 #include "model/gguf_error.hpp"
 #include "model/gguf_value.hpp"
+#include "model/huge_pages.hpp"
 
 namespace sluice::model {
 

@@ -10,23 +10,31 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
+#include <span>
 
 namespace sluice::model {
 
 struct HugePageStatus {
-  size_t bytes = 0;       // the mapping's size
-  size_t huge_bytes = 0;  // of it, mapped through 2 MiB pages (0 where unknown)
+  size_t bytes = 0;       // the file's size
+  size_t huge_bytes = 0;  // of it, cached in 2 MiB pages (0 where unknown)
   bool reread = false;    // the file's cached pages were dropped and read again
 };
 
-// Marks the read-only file mapping [data, data + size) of `path` MADV_HUGEPAGE and maps
-// all of it (reading what is not cached yet). When most of it is still in 4 KiB pages,
-// one 2 MiB piece is dropped from the page cache and read again as a probe; if that
-// piece comes back as a 2 MiB page, the whole file's cached pages are dropped and read
-// again the same way. Pages another process maps stay as they are. Best effort: every
-// failure leaves the mapping as it was, usable.
-HugePageStatus prefer_huge_pages(const uint8_t* data, size_t size,
-                                 const std::filesystem::path& path);
+// Prepares the read-only mapping `file` (of the whole file open as `fd`, starting on a
+// 2 MiB boundary) to be read through 2 MiB pages: marks it MADV_HUGEPAGE and reads the
+// whole file into the page cache. When under half of the file is cached in 2 MiB pages,
+// it evicts: one 2 MiB piece is dropped from the page cache and read again as a probe, and
+// if that piece comes back as one 2 MiB page, the file's cached pages are dropped (from
+// the page cache every process shares; pages another process maps stay; dirty pages are
+// written out first) and read again.
+// The counting is done through a temporary mapping, so `file` gets no page tables here
+// and later maps each 2 MiB of the file with one entry as it is read. Skipped for files
+// under 64 MiB, files larger than half the available memory, tmpfs, and where transparent
+// huge pages are off. Best effort: every failure leaves `file` as it was, usable.
+HugePageStatus prefer_huge_pages(std::span<const uint8_t> file, int fd);
+
+// Bytes of the mapping that starts at `start` mapped through 2 MiB pages, from
+// /proc/self/smaps (FilePmdMapped + ShmemPmdMapped); -1 where not known.
+int64_t huge_mapped_bytes(const void* start);
 
 }  // namespace sluice::model

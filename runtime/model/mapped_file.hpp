@@ -5,8 +5,6 @@
 #include <filesystem>
 #include <span>
 
-#include "model/huge_pages.hpp"
-
 namespace sluice::model {
 
 class MappedFile {
@@ -18,14 +16,14 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   std::span<const uint8_t> bytes() const { return {data_, size_}; }
-
-  // For files whose weights are streamed (decoding): see model/huge_pages.hpp.
-  HugePageStatus prefer_huge_pages() const { return model::prefer_huge_pages(data_, size_, path_); }
+  // The file, kept open so that later page-cache advice reaches this file even if its
+  // path has since been renamed over.
+  int fd() const { return fd_; }
 
  private:
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
-  std::filesystem::path path_;
+  int fd_ = -1;
 };
 
 }  // namespace sluice::model
