@@ -42,10 +42,7 @@ int run_bench(const BenchOptions& options) {
     if (!backend) return 2;
     const auto file = model::GgufFile::open(options.model);
     // Decoding speed depends on it (model/huge_pages.hpp), so the bench says it.
-    const model::HugePageStatus pages = file.prefer_huge_pages();
-    std::fprintf(stderr, "sluice bench: %zu of %zu MiB mapped in 2 MiB pages%s\n",
-                 pages.huge_bytes >> 20, pages.bytes >> 20,
-                 pages.reread ? " (page cache read again)" : "");
+    std::fprintf(stderr, "sluice bench: %s\n", model::describe(file.prefer_huge_pages()).c_str());
     const auto desc = model::ModelDescription::from_gguf(file);
     engine::RunnerOptions ro;
     ro.threads = options.threads;

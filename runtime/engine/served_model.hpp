@@ -32,7 +32,6 @@ struct ServedModel {
   uint64_t load_ns = 0;
   std::string backend;                          // backend plugin name
   std::shared_ptr<const model::GgufFile> file;  // mapped weights; outlives `engine`
-  model::HugePageStatus huge_pages;             // how `file` is mapped
   std::shared_ptr<RequestQueue> engine;
 };
 

@@ -56,9 +56,10 @@ std::shared_ptr<ServedModel> load_served_model(const config::ModelConfig& mc,
   served->path = mc.path;
   std::error_code ec;
   served->file_size = std::filesystem::file_size(mc.path, ec);
+  model::HugePageStatus pages;
   try {
     served->file = std::make_shared<const model::GgufFile>(model::GgufFile::open(mc.path));
-    served->huge_pages = served->file->prefer_huge_pages();
+    pages = served->file->prefer_huge_pages();
     served->desc = model::ModelDescription::from_gguf(*served->file);
     served->tokenizer = std::make_shared<const tokenizer::Tokenizer>(
         tokenizer::Tokenizer::from_gguf(*served->file));
@@ -138,10 +139,9 @@ std::shared_ptr<ServedModel> load_served_model(const config::ModelConfig& mc,
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - start).count());
   telemetry::component_logger("engine")->info(
       "model '{}' loaded on backend '{}' in {:.0f} ms: {} blocks of {} tokens, context {}, "
-      "scheduler '{}', {} of {} MiB mapped in 2 MiB pages{}",
+      "scheduler '{}', {}",
       mc.name, served->backend, served->load_ns / 1e6, ro.n_blocks, ro.block_size, served->n_ctx,
-      mc.scheduler, served->huge_pages.huge_bytes >> 20, served->huge_pages.bytes >> 20,
-      served->huge_pages.reread ? " (page cache read again)" : "");
+      mc.scheduler, model::describe(pages));
   return served;
 }
 

@@ -15,6 +15,11 @@
 
 namespace sluice::model {
 
+std::string describe(const HugePageStatus& status) {
+  return std::to_string(status.huge_bytes >> 20) + " of " + std::to_string(status.bytes >> 20) +
+         " MiB mapped in 2 MiB pages" + (status.reread ? " (page cache read again)" : "");
+}
+
 #if defined(__linux__)
 namespace {
 

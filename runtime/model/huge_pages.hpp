@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace sluice::model {
 
@@ -32,6 +33,9 @@ struct HugePageStatus {
 // under 64 MiB, files larger than half the available memory, tmpfs, and where transparent
 // huge pages are off. Best effort: every failure leaves `file` as it was, usable.
 HugePageStatus prefer_huge_pages(std::span<const uint8_t> file, int fd);
+
+// "770 of 770 MiB mapped in 2 MiB pages (page cache read again)", for logs.
+std::string describe(const HugePageStatus& status);
 
 // Bytes of the mapping that starts at `start` mapped through 2 MiB pages, from
 // /proc/self/smaps (FilePmdMapped + ShmemPmdMapped); -1 where not known.

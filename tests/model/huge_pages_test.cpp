@@ -23,10 +23,17 @@ namespace {
 constexpr size_t kWords = (size_t{72} << 20) / sizeof(uint64_t);  // above the 64 MiB floor
 constexpr size_t kBytes = kWords * sizeof(uint64_t);
 
-// Writes word i = i * odd constant, so a page read from the wrong offset shows.
-std::filesystem::path write_pattern(const std::filesystem::path& path) {
+// Word i is i * an odd constant, so a page read from the wrong offset shows.
+constexpr uint64_t kPatternStep = 0x9E3779B97F4A7C15ull;
+
+std::vector<uint64_t> pattern() {
   std::vector<uint64_t> words(kWords);
-  for (size_t i = 0; i < kWords; ++i) words[i] = i * 0x9E3779B97F4A7C15ull;
+  for (size_t i = 0; i < kWords; ++i) words[i] = i * kPatternStep;
+  return words;
+}
+
+std::filesystem::path write_pattern(const std::filesystem::path& path) {
+  const std::vector<uint64_t> words = pattern();
   std::FILE* f = std::fopen(path.c_str(), "wb");
   REQUIRE(f != nullptr);
   REQUIRE(std::fwrite(words.data(), sizeof(uint64_t), kWords, f) == kWords);
@@ -41,7 +48,7 @@ bool pattern_intact(const MappedFile& file) {
   for (size_t i = 0; i < kWords; ++i) {
     uint64_t w;
     std::memcpy(&w, bytes.data() + i * sizeof w, sizeof w);
-    if (w != i * 0x9E3779B97F4A7C15ull) return false;
+    if (w != i * kPatternStep) return false;
   }
   return true;
 }
@@ -49,8 +56,7 @@ bool pattern_intact(const MappedFile& file) {
 // The same pattern written 4 KiB at a time and left unwritten-back: cached in 4 KiB pages,
 // dirty, as a file a moment after `cp` or a download.
 std::filesystem::path write_pattern_in_small_pieces(const std::filesystem::path& path) {
-  std::vector<uint64_t> words(kWords);
-  for (size_t i = 0; i < kWords; ++i) words[i] = i * 0x9E3779B97F4A7C15ull;
+  const std::vector<uint64_t> words = pattern();
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   REQUIRE(fd >= 0);
   const auto* bytes = reinterpret_cast<const char*>(words.data());
