@@ -2,13 +2,15 @@
 // given, at n = 1 and n = 16 columns. Reports the median of 9 runs as weight GB/s (bytes of W read
 // per second) and GFLOP/s (2 * m * k * n per second).
 //
-//   bench_matmul [--hot] [--runs N] [--k K] [--m M] [--target AVX2|AVX3|SSE4|SCALAR] [TYPE...]
+//   bench_matmul [--hot] [--runs N] [--k K] [--m M] [--n N[,N...]] [--target AVX2|AVX3|SSE4|SCALAR]
+//                [TYPE...]
 //
 // By default each run reads a different copy of W out of a 1 GiB working set, so the
 // weights come from DRAM as at decode time rather than from a large L3 (--hot: one copy).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   int runs = 9;
   int64_t kK = 2048, kM = 8192;
   std::vector<GgmlType> types;
+  std::vector<int64_t> columns = {1, 16};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--hot") {
@@ -58,6 +61,16 @@ int main(int argc, char** argv) {
       kK = std::max<int64_t>(32, std::atoll(argv[++i]) / 32 * 32);
     } else if (arg == "--m" && i + 1 < argc) {
       kM = std::max<int64_t>(1, std::atoll(argv[++i]));
+    } else if (arg == "--n" && i + 1 < argc) {
+      columns.clear();
+      for (const char* p = argv[++i]; *p != '\0';) {
+        char* end = nullptr;
+        const long long n = std::strtoll(p, &end, 10);
+        if (end == p || n < 1) break;
+        columns.push_back(n);
+        p = *end == ',' ? end + 1 : end;
+      }
+      if (columns.empty()) columns = {1};
     } else if (arg == "--target" && i + 1 < argc) {
       const std::string want = argv[++i];
       bool found = false;
@@ -81,7 +94,8 @@ int main(int argc, char** argv) {
       }
       if (!found) {
         std::fprintf(stderr,
-                     "usage: %s [--hot] [--runs N] [--k K] [--m M] [--target NAME] [TYPE...]\n",
+                     "usage: %s [--hot] [--runs N] [--k K] [--m M] [--n N[,N...]] [--target NAME] "
+                     "[TYPE...]\n",
                      argv[0]);
         return 2;
       }
@@ -115,7 +129,7 @@ int main(int argc, char** argv) {
       std::memcpy(weights.data() + off, distinct.data(),
                   std::min(distinct.size(), weights.size() - off));
     }
-    for (int64_t n : {1, 16}) {
+    for (int64_t n : columns) {
       const size_t a_row = activation_row_bytes(type, kK);
       std::vector<uint8_t> act(a_row * n);
       for (int64_t c = 0; c < n; ++c) {
