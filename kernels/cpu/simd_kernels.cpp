@@ -662,7 +662,6 @@ HWY_INLINE void LaneGroupWide(const uint8_t* rows, size_t row_bytes, int64_t nb,
 }
 
 // Buffer for the repacked columns and accumulators, reused by each thread across calls.
-template <int kSlot = 0>  // a buffer per slot, for kernels that repack twice
 HWY_INLINE uint8_t* PackedScratch(size_t bytes) {
   thread_local std::vector<uint8_t> buffer;
   if (buffer.size() < bytes) buffer.resize(bytes);
@@ -976,107 +975,21 @@ HWY_INLINE void Q4KFinish(const LaneQ4KScales& w, const __m256i* total, const ui
   }
 }
 
-// Two to kLaneTile columns (a few sequences decoding together, short prompts): the
-// eight-row sums on 512-bit vectors, which Zen 5 and Intel's AVX-512 cores execute at
-// full width: about 280 instead of 440 instructions a super-block (bench_matmul Q4_K,
-// hot, one core, n = 2/4/8: 25.6/16.6/9.4 -> 30.2/18.5/11.0 GB/s against 256-bit).
-// A chunk of 32 bytes of each row fills one vector per transposed word: 128-bit quarter
-// q of t[i] holds word i of bytes 0..15 (q = 0, 2) or 16..31 (q = 1, 3) of rows 0..3
-// (q = 0, 1) or 4..7 (q = 2, 3). A quarter's four lanes are four rows times the same
-// four activations, which a 256-bit broadcast from an expanded copy provides: for
-// sub-block s and word i, activations 4i..4i+3 four times, then 16 + 4i..+3 four times.
-// The quarters' integer sums are added at the end of the super-block, so the totals
-// and the float steps are those of the many-column path below, bit for bit.
-constexpr size_t kQ4KWideBytes = 8 * 4 * 32;  // expanded activations per (super-block, column)
-
-HWY_INLINE void ExpandQ4KActivations(const BlockQ8_K& act, uint8_t* out) {
-  SLUICE_UNROLL
-  for (int s = 0; s < 8; ++s) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act.qs + 32 * s));
-    SLUICE_UNROLL
-    for (int i = 0; i < 4; ++i) {
-      const __m256i pick = _mm256_setr_epi32(i, i, i, i, 4 + i, 4 + i, 4 + i, 4 + i);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 32 * (4 * s + i)),
-                          _mm256_permutevar8x32_epi32(a, pick));
-    }
-  }
-}
-
-// Chunk j (values 64j..64j+63) of eight rows as described above: low[i] for sub-block
-// 2j, high[i] for 2j + 1.
-HWY_INLINE void DecodeQ4KChunkWide(const uint8_t* base, size_t row_bytes, int j, __m512i* low,
-                                   __m512i* high) {
-  const uint8_t* at = base + offsetof(BlockQ4_K, qs) + 32 * j;
-  __m512i v[4];
-  SLUICE_UNROLL
-  for (int p = 0; p < 4; ++p) {
-    v[p] = _mm512_inserti64x4(
-        _mm512_castsi256_si512(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + p * row_bytes))),
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + (p + 4) * row_bytes)), 1);
-  }
-  const __m512i t0 = _mm512_unpacklo_epi32(v[0], v[1]);
-  const __m512i t1 = _mm512_unpackhi_epi32(v[0], v[1]);
-  const __m512i t2 = _mm512_unpacklo_epi32(v[2], v[3]);
-  const __m512i t3 = _mm512_unpackhi_epi32(v[2], v[3]);
-  const __m512i t[4] = {_mm512_unpacklo_epi64(t0, t2), _mm512_unpackhi_epi64(t0, t2),
-                        _mm512_unpacklo_epi64(t1, t3), _mm512_unpackhi_epi64(t1, t3)};
-  const __m512i mask = _mm512_set1_epi8(0x0F);
-  SLUICE_UNROLL
-  for (int i = 0; i < 4; ++i) {
-    low[i] = _mm512_and_si512(t[i], mask);
-    high[i] = _mm512_and_si512(_mm512_srli_epi16(t[i], 4), mask);
-  }
-}
-
-// total[c] += scale * (sub-block s of the eight rows (t) . column c), per quarter.
+// Super-block b of eight rows times up to kLaneTile columns, each chunk decoded and used
+// at once.
 template <int NC>
-HWY_INLINE void Q4KSubBlockWide(const __m512i* t, __m512i scale, const uint8_t* wide, int s,
-                                __m512i* total) {
-  constexpr bool kTwoChains = NC < 4;
+HWY_INLINE void Q4KLaneTile(const uint8_t* base, size_t row_bytes, const LaneQ4KScales& scales,
+                            const uint8_t* cols, float* acc) {
+  __m256i total[NC];
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) {
-    const uint8_t* a = wide + c * kQ4KWideBytes + 128 * s;
-    __m512i sum[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
-    SLUICE_UNROLL
-    for (int i = 0; i < 4; ++i) {
-      __m512i& chain = sum[kTwoChains ? i % 2 : 0];
-      chain = _mm512_dpbusd_epi32(
-          chain, t[i],
-          _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + 32 * i))));
-    }
-    const __m512i dot = kTwoChains ? _mm512_add_epi32(sum[0], sum[1]) : sum[0];
-    total[c] = _mm512_add_epi32(total[c], _mm512_mullo_epi32(dot, scale));
-  }
-}
-
-template <int NC>
-HWY_INLINE void Q4KLaneTileWide(const uint8_t* base, size_t row_bytes, const LaneQ4KScales& scales,
-                                const uint8_t* cols, const uint8_t* wide, float* acc) {
-  __m512i total[NC];
-  SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) total[c] = _mm512_setzero_si512();
+  for (int c = 0; c < NC; ++c) total[c] = _mm256_setzero_si256();
   for (int j = 0; j < 4; ++j) {
-    __m512i low[4], high[4];
-    DecodeQ4KChunkWide(base, row_bytes, j, low, high);
-    // Row scales (rows 0..3 in the low 128 bits, 4..7 in the high) to the quarters' order.
-    const __m512i scale_low =
-        _mm512_shuffle_i64x2(_mm512_castsi256_si512(scales.scale[2 * j]),
-                             _mm512_castsi256_si512(scales.scale[2 * j]), 0x50);
-    const __m512i scale_high =
-        _mm512_shuffle_i64x2(_mm512_castsi256_si512(scales.scale[2 * j + 1]),
-                             _mm512_castsi256_si512(scales.scale[2 * j + 1]), 0x50);
-    Q4KSubBlockWide<NC>(low, scale_low, wide, 2 * j, total);
-    Q4KSubBlockWide<NC>(high, scale_high, wide, 2 * j + 1, total);
+    __m256i low[8], high[8];
+    DecodeQ4KChunk(base, row_bytes, j, low, high);
+    Q4KSubBlock<NC>(low, scales.scale[2 * j], cols, 2 * j, total);
+    Q4KSubBlock<NC>(high, scales.scale[2 * j + 1], cols, 2 * j + 1, total);
   }
-  __m256i sums[NC];
-  SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) {
-    // Quarters 0, 1, 2, 3 -> 0, 2, 1, 3, then the two halves added: rows 0..3, 4..7.
-    const __m512i q = _mm512_shuffle_i64x2(total[c], total[c], 0xD8);
-    sums[c] = _mm256_add_epi32(_mm512_castsi512_si256(q), _mm512_extracti64x4_epi64(q, 1));
-  }
-  Q4KFinish<NC>(scales, sums, cols, acc);
+  Q4KFinish<NC>(scales, total, cols, acc);
 }
 
 // One column (decoding one sequence): a row at a time, so that each thread reads one
@@ -1198,16 +1111,6 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
                   sizeof(BlockQ8_K));
     }
   }
-  uint8_t* wide = nullptr;
-  if (n <= kLaneTile) {
-    wide = PackedScratch<1>(static_cast<size_t>(nb * n) * kQ4KWideBytes);
-    for (int64_t c = 0; c < n; ++c) {
-      for (int64_t b = 0; b < nb; ++b) {
-        ExpandQ4KActivations(act[c * nb + b],
-                             wide + static_cast<size_t>(b * n + c) * kQ4KWideBytes);
-      }
-    }
-  }
   float* acc = AccumulatorScratch(static_cast<size_t>(n) * 8);
   const auto super_block = [&](const uint8_t* rows, int64_t b) HWY_ATTR {
     const uint8_t* base = rows + static_cast<size_t>(b) * sizeof(BlockQ4_K);
@@ -1217,8 +1120,7 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
     const uint8_t* cols = packed + static_cast<size_t>(b * n) * sizeof(BlockQ8_K);
     if (n <= kLaneTile) {
       return WithTileWidth(n, [&](auto nc) HWY_ATTR {
-        Q4KLaneTileWide<decltype(nc)::value>(
-            base, row_bytes, scales, cols, wide + static_cast<size_t>(b * n) * kQ4KWideBytes, acc);
+        Q4KLaneTile<decltype(nc)::value>(base, row_bytes, scales, cols, acc);
       });
     }
     // More columns: decode the super-block once for all of them.
