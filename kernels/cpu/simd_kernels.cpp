@@ -405,9 +405,11 @@ HWY_INLINE void RowSigned(const uint8_t* w_row, size_t block_bytes, const BlockQ
 // Weights enter vpdpbusd as unsigned bytes u = w + offset (Q8_0: w xor 0x80, Q4_0/Q5_0:
 // their stored q), activations as signed; each (block, column) sum starts from
 // -offset * sum(a), computed once per column when packing. Integer sums are exact, and
-// a (row, column) result is sum_b fma(d_w * d_a, float(isum_b), acc) in block order
-// whatever the tile, the number of columns or the row's place among the eight, so the
-// batching-invariance contract holds bit for bit.
+// a (row, column) result is even + odd, where even is fma(d_w * d_a, float(isum_b), acc)
+// over the even blocks in order and odd the same over the odd blocks (two chains, so
+// that Q8_0's one-column kernel is not bound by the latency of one), whatever the tile,
+// the number of columns or the row's place among the eight: the batching-invariance
+// contract holds bit for bit.
 constexpr int64_t kLaneRows = 8;
 constexpr int kLaneTile = 8;  // columns sharing one transposed block
 
@@ -416,19 +418,25 @@ constexpr int kLaneTile = 8;  // columns sharing one transposed block
 // -offset * sum(a) and the float scale d_a.
 constexpr size_t kLanePackBytes = kQK + 2 * sizeof(float);
 
+// The start -kOffset * sum(a) and the scale of an activation block, at `out`.
+template <int kOffset>
+HWY_INLINE void PackStartAndScale(const BlockQ8_0& act, uint8_t* out) {
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act.qs));
+  const V32 partial{
+      _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(static_cast<char>(kOffset)), a)};
+  const int32_t start = -hn::GetLane(hn::SumOfLanes(D32(), partial));
+  const float scale = HalfToFloat(act.d);
+  std::memcpy(out, &start, sizeof start);
+  std::memcpy(out + sizeof start, &scale, sizeof scale);
+}
+
 template <int kOffset>
 HWY_INLINE void PackLaneActivations(const BlockQ8_0* act, int64_t nb, int64_t n, int64_t c,
                                     uint8_t* packed) {
-  const __m256i offset = _mm256_set1_epi8(static_cast<char>(kOffset));
   for (int64_t b = 0; b < nb; ++b) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act[b].qs));
-    const V32 partial{_mm256_dpbusd_epi32(_mm256_setzero_si256(), offset, a)};
     uint8_t* out = packed + static_cast<size_t>(b * n + c) * kLanePackBytes;
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), a);
-    const int32_t start = -hn::GetLane(hn::SumOfLanes(D32(), partial));
-    const float scale = HalfToFloat(act[b].d);
-    std::memcpy(out + kQK, &start, sizeof start);
-    std::memcpy(out + kQK + sizeof start, &scale, sizeof scale);
+    std::memcpy(out, act[b].qs, kQK);
+    PackStartAndScale<kOffset>(act[b], out + kQK);
   }
 }
 
@@ -606,21 +614,33 @@ HWY_INLINE void WithTileWidth(int64_t count, Fn fn) {
   }
 }
 
+// Block b of the eight rows times NC packed columns into acc.
+template <int NC, class Lane>
+HWY_INLINE void LaneBlock(const uint8_t* rows, size_t row_bytes, int64_t b, const uint8_t* packed,
+                          __m256* acc) {
+  __m256i t[8];
+  __m256 d_w;
+  LaneDecode<Lane>(rows, row_bytes, b, t, d_w);
+  LaneColumns<NC>(t, d_w, packed + static_cast<size_t>(b * NC) * kLanePackBytes, acc);
+}
+
 // Up to kLaneTile columns, accumulators in registers.
 template <int NC, class Lane>
 HWY_INLINE void LaneGroupTile(const uint8_t* rows, size_t row_bytes, int64_t nb,
                               const uint8_t* packed, float* out, int64_t m, __mmask8 lanes) {
-  __m256 acc[NC];
+  __m256 even[NC], odd[NC];  // even and odd blocks, as the one-column kernel
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) acc[c] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < nb; ++b) {
-    __m256i t[8];
-    __m256 d_w;
-    LaneDecode<Lane>(rows, row_bytes, b, t, d_w);
-    LaneColumns<NC>(t, d_w, packed + static_cast<size_t>(b * NC) * kLanePackBytes, acc);
+  for (int c = 0; c < NC; ++c) even[c] = odd[c] = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 1 < nb; b += 2) {
+    LaneBlock<NC, Lane>(rows, row_bytes, b, packed, even);
+    LaneBlock<NC, Lane>(rows, row_bytes, b + 1, packed, odd);
   }
+  if (b < nb) LaneBlock<NC, Lane>(rows, row_bytes, b, packed, even);
   SLUICE_UNROLL
-  for (int c = 0; c < NC; ++c) _mm256_mask_storeu_ps(out + c * m, lanes, acc[c]);
+  for (int c = 0; c < NC; ++c) {
+    _mm256_mask_storeu_ps(out + c * m, lanes, _mm256_add_ps(even[c], odd[c]));
+  }
 }
 
 // NC columns at `cols` into the accumulators kept in memory at acc (8 floats a column).
@@ -635,29 +655,34 @@ HWY_INLINE void LaneColumnsInMemory(const __m256i* t, __m256 d_w, const uint8_t*
 }
 
 // More columns than a tile: each block is transposed once for all of them, the
-// accumulators living in `acc` (n x 8 floats). Same operations per (row, column).
+// accumulators living in `acc` (2 x n x 8 floats: even and odd blocks). Same operations
+// per (row, column).
 template <class Lane>
 HWY_INLINE void LaneGroupWide(const uint8_t* rows, size_t row_bytes, int64_t nb,
                               const uint8_t* packed, int64_t n, float* acc, float* out, int64_t m,
                               __mmask8 lanes) {
-  std::memset(acc, 0, static_cast<size_t>(n) * 8 * sizeof(float));
+  std::memset(acc, 0, static_cast<size_t>(n) * 16 * sizeof(float));
+  float* const sets[2] = {acc, acc + n * 8};  // even and odd blocks
   for (int64_t b = 0; b < nb; ++b) {
     __m256i t[8];
     __m256 d_w;
     LaneDecode<Lane>(rows, row_bytes, b, t, d_w);
     const uint8_t* cols = packed + static_cast<size_t>(b * n) * kLanePackBytes;
+    float* const acc_b = sets[b % 2];
     int64_t c = 0;
     for (; c + kLaneTile <= n; c += kLaneTile) {
-      LaneColumnsInMemory<kLaneTile>(t, d_w, cols + c * kLanePackBytes, acc + 8 * c);
+      LaneColumnsInMemory<kLaneTile>(t, d_w, cols + c * kLanePackBytes, acc_b + 8 * c);
     }
     if (c < n) {
       WithTileWidth(n - c, [&](auto nc) HWY_ATTR {
-        LaneColumnsInMemory<decltype(nc)::value>(t, d_w, cols + c * kLanePackBytes, acc + 8 * c);
+        LaneColumnsInMemory<decltype(nc)::value>(t, d_w, cols + c * kLanePackBytes, acc_b + 8 * c);
       });
     }
   }
   for (int64_t c = 0; c < n; ++c) {
-    _mm256_mask_storeu_ps(out + c * m, lanes, _mm256_loadu_ps(acc + 8 * c));
+    _mm256_mask_storeu_ps(
+        out + c * m, lanes,
+        _mm256_add_ps(_mm256_loadu_ps(sets[0] + 8 * c), _mm256_loadu_ps(sets[1] + 8 * c)));
   }
 }
 
@@ -702,17 +727,116 @@ HWY_INLINE void ForEachLaneGroup(const uint8_t* w, size_t row_bytes, int64_t row
   }
 }
 
+// Q8_0 at one column (decoding one sequence): a row at a time, one sequential stream per
+// thread, as Q4_K below. Four blocks per step: two 512-bit vpdpbusd, their sums reduced
+// to one lane per block, and the four blocks' float steps go to the even and odd chains
+// in block order, so every row gives the eight-row kernel's bits.
+struct Q8_0Column {  // the column's blocks repacked: values, starts and scales apart
+  const int8_t* qs;
+  const int32_t* starts;  // -128 * sum(a) per block
+  const float* scales;
+};
+
+HWY_INLINE float Q8_0Row(const BlockQ8_0* x, const Q8_0Column& a, int64_t nb) {
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const auto values = [](const BlockQ8_0& block) HWY_ATTR {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block.qs));
+  };
+  __m128 acc = _mm_setzero_ps();  // lane 0: even blocks, lane 1: odd blocks
+  int64_t b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    PrefetchStream<4 * sizeof(BlockQ8_0)>(x + b);
+    __m512i sums[2];
+    SLUICE_UNROLL
+    for (int h = 0; h < 2; ++h) {
+      const __m512i w =
+          _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(values(x[b + 2 * h])),
+                                              values(x[b + 2 * h + 1]), 1),
+                           flip);
+      sums[h] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w,
+                                    _mm512_loadu_si512(a.qs + 32 * (b + 2 * h)));
+    }
+    // [b, b+1] and [b+2, b+3], eight parts each -> one sum per block.
+    const __m256i h0 =
+        _mm256_hadd_epi32(_mm512_castsi512_si256(sums[0]), _mm512_extracti64x4_epi64(sums[0], 1));
+    const __m256i h1 =
+        _mm256_hadd_epi32(_mm512_castsi512_si256(sums[1]), _mm512_extracti64x4_epi64(sums[1], 1));
+    const __m256i h = _mm256_hadd_epi32(h0, h1);
+    const __m128i isum =
+        _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)),
+                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.starts + b)));
+    const __m128i d_w =
+        _mm_setr_epi16(static_cast<short>(x[b].d), static_cast<short>(x[b + 1].d),
+                       static_cast<short>(x[b + 2].d), static_cast<short>(x[b + 3].d), 0, 0, 0, 0);
+    const __m128 scale = _mm_mul_ps(_mm_cvtph_ps(d_w), _mm_loadu_ps(a.scales + b));
+    const __m128 fsum = _mm_cvtepi32_ps(isum);
+    acc = _mm_fmadd_ps(scale, fsum, acc);  // b, b + 1
+    acc =
+        _mm_fmadd_ps(_mm_movehl_ps(scale, scale), _mm_movehl_ps(fsum, fsum), acc);  // b + 2, b + 3
+  }
+  if (b + 2 <= nb) {  // b is even here: lane 0 takes block b, lane 1 block b + 1
+    const __m512i w = _mm512_xor_si512(
+        _mm512_inserti64x4(_mm512_castsi256_si512(values(x[b])), values(x[b + 1]), 1), flip);
+    const __m512i sum =
+        _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, _mm512_loadu_si512(a.qs + 32 * b));
+    const __m256i h =
+        _mm256_hadd_epi32(_mm512_castsi512_si256(sum), _mm512_extracti64x4_epi64(sum, 1));
+    const __m128i h2 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    const __m128i isum = _mm_add_epi32(
+        _mm_hadd_epi32(h2, h2), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(a.starts + b)));
+    const __m128i d_w = _mm_setr_epi16(static_cast<short>(x[b].d), static_cast<short>(x[b + 1].d),
+                                       0, 0, 0, 0, 0, 0);
+    const __m128 scale = _mm_mul_ps(
+        _mm_cvtph_ps(d_w),
+        _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a.scales + b))));
+    acc = _mm_fmadd_ps(scale, _mm_cvtepi32_ps(isum), acc);
+    b += 2;
+  }
+  if (b < nb) {  // the last block of an odd count: b is even, lane 0
+    const __m256i sum = _mm256_dpbusd_epi32(
+        _mm256_setzero_si256(), _mm256_xor_si256(values(x[b]), _mm512_castsi512_si256(flip)),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs + 32 * b)));
+    const int32_t isum = hn::GetLane(hn::SumOfLanes(D32(), V32{sum})) + a.starts[b];
+    const float scale = HalfToFloat(x[b].d) * a.scales[b];
+    acc = _mm_move_ss(acc,
+                      _mm_fmadd_ss(_mm_set_ss(scale), _mm_set_ss(static_cast<float>(isum)), acc));
+  }
+  return _mm_cvtss_f32(_mm_add_ss(acc, _mm_movehdup_ps(acc)));
+}
+
+HWY_INLINE void Q8_0SingleColumnRows(const uint8_t* w, int64_t k, int64_t row_begin,
+                                     int64_t row_end, const BlockQ8_0* act, float* y) {
+  const int64_t nb = k / kQK;
+  uint8_t* packed = PackedScratch(static_cast<size_t>(nb) * (kQK + 2 * sizeof(float)));
+  const Q8_0Column column{reinterpret_cast<const int8_t*>(packed),
+                          reinterpret_cast<const int32_t*>(packed + nb * kQK),
+                          reinterpret_cast<const float*>(packed + nb * (kQK + sizeof(int32_t)))};
+  for (int64_t b = 0; b < nb; ++b) {
+    uint8_t start_and_scale[2 * sizeof(float)];
+    PackStartAndScale<LaneQ8_0::kOffset>(act[b], start_and_scale);
+    std::memcpy(packed + b * kQK, act[b].qs, kQK);
+    std::memcpy(packed + nb * kQK + b * sizeof(int32_t), start_and_scale, sizeof(int32_t));
+    std::memcpy(packed + nb * (kQK + sizeof(int32_t)) + b * sizeof(float),
+                start_and_scale + sizeof(int32_t), sizeof(float));
+  }
+  const auto* x = reinterpret_cast<const BlockQ8_0*>(w);
+  for (int64_t r = row_begin; r < row_end; ++r) y[r] = Q8_0Row(x + r * nb, column, nb);
+}
+
 // Rows [row_begin, row_end) of y for the n Q8_0 activation columns at act.
 template <class Lane>
 HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t row_end,
                          const BlockQ8_0* act, int64_t n, float* y, int64_t m) {
   const int64_t nb = k / kQK;
   const size_t row_bytes = static_cast<size_t>(nb) * Lane::kBlockBytes;
+  if constexpr (std::is_same_v<Lane, LaneQ8_0>) {
+    if (n == 1) return Q8_0SingleColumnRows(w, k, row_begin, row_end, act, y);
+  }
   uint8_t* packed = PackedScratch(static_cast<size_t>(nb * n) * kLanePackBytes);
   for (int64_t c = 0; c < n; ++c) {
     PackLaneActivations<Lane::kOffset>(act + c * nb, nb, n, c, packed);
   }
-  float* acc = n > kLaneTile ? AccumulatorScratch(static_cast<size_t>(n) * 8) : nullptr;
+  float* acc = n > kLaneTile ? AccumulatorScratch(static_cast<size_t>(n) * 16) : nullptr;
   ForEachLaneGroup(
       w, row_bytes, row_begin, row_end, y,
       [&](const uint8_t* rows, float* out, __mmask8 lanes) HWY_ATTR {
