@@ -418,16 +418,18 @@ constexpr int kLaneTile = 8;  // columns sharing one transposed block
 // -offset * sum(a) and the float scale d_a.
 constexpr size_t kLanePackBytes = kQK + 2 * sizeof(float);
 
-// The start -kOffset * sum(a) and the scale of an activation block, at `out`.
+// The start -kOffset * sum(a) and the scale of an activation block.
+struct StartAndScale {
+  int32_t start;
+  float scale;
+};
+
 template <int kOffset>
-HWY_INLINE void PackStartAndScale(const BlockQ8_0& act, uint8_t* out) {
+HWY_INLINE StartAndScale LaneStartAndScale(const BlockQ8_0& act) {
   const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act.qs));
   const V32 partial{
       _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(static_cast<char>(kOffset)), a)};
-  const int32_t start = -hn::GetLane(hn::SumOfLanes(D32(), partial));
-  const float scale = HalfToFloat(act.d);
-  std::memcpy(out, &start, sizeof start);
-  std::memcpy(out + sizeof start, &scale, sizeof scale);
+  return {-hn::GetLane(hn::SumOfLanes(D32(), partial)), HalfToFloat(act.d)};
 }
 
 template <int kOffset>
@@ -435,8 +437,10 @@ HWY_INLINE void PackLaneActivations(const BlockQ8_0* act, int64_t nb, int64_t n,
                                     uint8_t* packed) {
   for (int64_t b = 0; b < nb; ++b) {
     uint8_t* out = packed + static_cast<size_t>(b * n + c) * kLanePackBytes;
+    const StartAndScale packed_block = LaneStartAndScale<kOffset>(act[b]);
     std::memcpy(out, act[b].qs, kQK);
-    PackStartAndScale<kOffset>(act[b], out + kQK);
+    std::memcpy(out + kQK, &packed_block.start, sizeof packed_block.start);
+    std::memcpy(out + kQK + sizeof(int32_t), &packed_block.scale, sizeof packed_block.scale);
   }
 }
 
@@ -808,17 +812,16 @@ HWY_INLINE void Q8_0SingleColumnRows(const uint8_t* w, int64_t k, int64_t row_be
                                      int64_t row_end, const BlockQ8_0* act, float* y) {
   const int64_t nb = k / kQK;
   uint8_t* packed = PackedScratch(static_cast<size_t>(nb) * (kQK + 2 * sizeof(float)));
-  const Q8_0Column column{reinterpret_cast<const int8_t*>(packed),
-                          reinterpret_cast<const int32_t*>(packed + nb * kQK),
-                          reinterpret_cast<const float*>(packed + nb * (kQK + sizeof(int32_t)))};
+  auto* qs = reinterpret_cast<int8_t*>(packed);
+  auto* starts = reinterpret_cast<int32_t*>(packed + nb * kQK);
+  auto* scales = reinterpret_cast<float*>(packed + nb * (kQK + sizeof(int32_t)));
   for (int64_t b = 0; b < nb; ++b) {
-    uint8_t start_and_scale[2 * sizeof(float)];
-    PackStartAndScale<LaneQ8_0::kOffset>(act[b], start_and_scale);
-    std::memcpy(packed + b * kQK, act[b].qs, kQK);
-    std::memcpy(packed + nb * kQK + b * sizeof(int32_t), start_and_scale, sizeof(int32_t));
-    std::memcpy(packed + nb * (kQK + sizeof(int32_t)) + b * sizeof(float),
-                start_and_scale + sizeof(int32_t), sizeof(float));
+    std::memcpy(qs + b * kQK, act[b].qs, kQK);
+    const StartAndScale block = LaneStartAndScale<LaneQ8_0::kOffset>(act[b]);
+    starts[b] = block.start;
+    scales[b] = block.scale;
   }
+  const Q8_0Column column{qs, starts, scales};
   const auto* x = reinterpret_cast<const BlockQ8_0*>(w);
   for (int64_t r = row_begin; r < row_end; ++r) y[r] = Q8_0Row(x + r * nb, column, nb);
 }
