@@ -1080,10 +1080,22 @@ HWY_INLINE void Q4KSubBlock(const __m256i* t, __m256i scale, const uint8_t* cols
   }
 }
 
-// The float steps of a super-block for NC columns, accumulators in memory at acc.
+// The float steps of a Q4_K super-block. Every (row, column) keeps eight float chains:
+// super-block b goes to phase b % 4, its scaled total to chain T[phase] (an FMA with d *
+// d_a) and its negated min sum to chain M[phase] (an FMA with dmin * d_a; negating the
+// exact integer first makes it the same as a fused multiply-subtract). The result is
+// ((T0 + M0) + (T1 + M1)) + ((T2 + M2) + (T3 + M3)). Four phases let the one-column
+// kernel below do the float steps of four super-blocks with one FMA on a vector whose
+// lanes are these chains; the eight-row kernels follow the same order, so both give the
+// same bits.
+constexpr int kQ4KPhases = 4;
+constexpr size_t kQ4KChainFloats = 2 * kQ4KPhases * 8;  // per column: T0..T3, M0..M3 of 8 rows
+
+// The float steps of super-block b for NC columns, chains in memory at acc.
 template <int NC>
 HWY_INLINE void Q4KFinish(const LaneQ4KScales& w, const __m256i* total, const uint8_t* cols,
-                          float* acc) {
+                          int64_t b, float* acc) {
+  const int phase = static_cast<int>(b % kQ4KPhases);
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) {
     const BlockQ8_K* col = PackedColumnK(cols, c);
@@ -1095,18 +1107,33 @@ HWY_INLINE void Q4KFinish(const LaneQ4KScales& w, const __m256i* total, const ui
       min_sum = _mm256_dpwssd_epi32(min_sum, w.mins[s], _mm256_set1_epi32(pair));
     }
     const __m256 d_a = _mm256_broadcast_ss(&col->d);
-    __m256 a = _mm256_loadu_ps(acc + 8 * c);
-    a = _mm256_fmadd_ps(_mm256_mul_ps(w.d, d_a), _mm256_cvtepi32_ps(total[c]), a);
-    a = _mm256_fnmadd_ps(_mm256_mul_ps(w.dmin, d_a), _mm256_cvtepi32_ps(min_sum), a);
-    _mm256_storeu_ps(acc + 8 * c, a);
+    float* chains = acc + kQ4KChainFloats * c + 8 * phase;
+    const __m256 t = _mm256_loadu_ps(chains);
+    const __m256 m = _mm256_loadu_ps(chains + 8 * kQ4KPhases);
+    _mm256_storeu_ps(chains,
+                     _mm256_fmadd_ps(_mm256_mul_ps(w.d, d_a), _mm256_cvtepi32_ps(total[c]), t));
+    const __m256i negated = _mm256_sub_epi32(_mm256_setzero_si256(), min_sum);
+    _mm256_storeu_ps(chains + 8 * kQ4KPhases,
+                     _mm256_fmadd_ps(_mm256_mul_ps(w.dmin, d_a), _mm256_cvtepi32_ps(negated), m));
   }
+}
+
+// A column's result from its eight chains at `chains`, eight rows at once.
+HWY_INLINE __m256 Q4KCombineChains(const float* chains) {
+  __m256 pair[kQ4KPhases];
+  SLUICE_UNROLL
+  for (int i = 0; i < kQ4KPhases; ++i) {
+    pair[i] = _mm256_add_ps(_mm256_loadu_ps(chains + 8 * i),
+                            _mm256_loadu_ps(chains + 8 * (kQ4KPhases + i)));
+  }
+  return _mm256_add_ps(_mm256_add_ps(pair[0], pair[1]), _mm256_add_ps(pair[2], pair[3]));
 }
 
 // Super-block b of eight rows times up to kLaneTile columns, each chunk decoded and used
 // at once.
 template <int NC>
 HWY_INLINE void Q4KLaneTile(const uint8_t* base, size_t row_bytes, const LaneQ4KScales& scales,
-                            const uint8_t* cols, float* acc) {
+                            const uint8_t* cols, int64_t b, float* acc) {
   __m256i total[NC];
   SLUICE_UNROLL
   for (int c = 0; c < NC; ++c) total[c] = _mm256_setzero_si256();
@@ -1116,7 +1143,7 @@ HWY_INLINE void Q4KLaneTile(const uint8_t* base, size_t row_bytes, const LaneQ4K
     Q4KSubBlock<NC>(low, scales.scale[2 * j], cols, 2 * j, total);
     Q4KSubBlock<NC>(high, scales.scale[2 * j + 1], cols, 2 * j + 1, total);
   }
-  Q4KFinish<NC>(scales, total, cols, acc);
+  Q4KFinish<NC>(scales, total, cols, b, acc);
 }
 
 // One column (decoding one sequence): a row at a time, so that each thread reads one
@@ -1124,17 +1151,49 @@ HWY_INLINE void Q4KLaneTile(const uint8_t* base, size_t row_bytes, const LaneQ4K
 // their prefetching streams less well: in a decoding 1b Q4_K_M model the Q4_K matmuls
 // read 21.4-27.8 GB/s a thread with them and 23.7-29.1 this way, alternated within one
 // run every 50 ms (reading rows two at a time gave less than either). The integer sums
-// and float steps per (row, super-block) are the eight-row kernels', bit for bit.
+// per (row, super-block) are the eight-row kernels' and the float steps follow the same
+// chains (Q4KFinish), so both give the same bits.
 //
-// Activations are reordered per super-block so that 64 bytes hold the two sub-blocks
-// whose weights share 64 bytes of qs: low nibbles of qs[0..63] are sub-blocks 0 and 2,
-// high nibbles 1 and 3; of qs[64..127], 4 and 6, 5 and 7.
-constexpr size_t kQ4KReorderedBytes = kQKK;
+// Integer sums first, scales after: one vpdpbusd per 64 values gives sums of four
+// products, an unpack tree sums them per sub-block and one vpmulld applies the eight
+// scales; the sums of four super-blocks are then reduced together and their float steps
+// are one FMA on the eight chains. (Scales applied per 64 values through vpshufb and
+// vpdpwssd, and a super-block's sums reduced with vphaddd and added in a scalar chain,
+// used the shuffle ports about twice as much: 37 against 47 GB/s hot.)
+//
+// Activations per super-block, prepared once per call: the 256 values reordered so that
+// 64 bytes hold the sub-blocks whose weights share 64 bytes of qs (low nibbles of
+// qs[0..63] are sub-blocks 0 and 2, high nibbles 1 and 3; of qs[64..127], 4 and 6, 5
+// and 7), the eight 32-value sums, and d_a twice. Rows are padded with zero blocks to a
+// multiple of four, which leave every chain as it is.
+struct Q4KColumn {
+  const uint8_t* qs;    // 256 bytes per super-block
+  const int16_t* sums;  // 8 per super-block
+  const float* scales;  // d_a twice per super-block
+};
 
-HWY_INLINE void ReorderQ4KActivations(const BlockQ8_K& act, uint8_t* out) {
+HWY_INLINE Q4KColumn PrepareQ4KColumn(const BlockQ8_K* act, int64_t nb, int64_t nb_padded,
+                                      uint8_t* out) {
+  auto* qs = out;
+  auto* sums = reinterpret_cast<int16_t*>(out + nb_padded * kQKK);
+  auto* scales = reinterpret_cast<float*>(out + nb_padded * (kQKK + 8 * sizeof(int16_t)));
   constexpr int kOrder[8] = {0, 2, 1, 3, 4, 6, 5, 7};
-  SLUICE_UNROLL
-  for (int i = 0; i < 8; ++i) std::memcpy(out + 32 * i, act.qs + 32 * kOrder[i], 32);
+  for (int64_t b = 0; b < nb_padded; ++b) {
+    if (b >= nb) {
+      std::memset(qs + b * kQKK, 0, kQKK);
+      std::memset(sums + 8 * b, 0, 8 * sizeof(int16_t));
+      scales[2 * b] = scales[2 * b + 1] = 0;
+      continue;
+    }
+    SLUICE_UNROLL
+    for (int i = 0; i < 8; ++i) std::memcpy(qs + b * kQKK + 32 * i, act[b].qs + 32 * kOrder[i], 32);
+    SLUICE_UNROLL
+    for (int s = 0; s < 8; ++s) {
+      sums[8 * b + s] = static_cast<int16_t>(act[b].bsums[2 * s] + act[b].bsums[2 * s + 1]);
+    }
+    scales[2 * b] = scales[2 * b + 1] = act[b].d;
+  }
+  return {qs, sums, scales};
 }
 
 // ggml's unpacking of a Q4_K block's twelve scale bytes, on one vector: bytes 0..7 the
@@ -1150,77 +1209,114 @@ HWY_INLINE __m128i UnpackQ4KScales(const uint8_t* scales) {
   return _mm_or_si128(low, top);
 }
 
-struct Q4KRowSums {
-  __m256i total;  // sum_s sc_s * dot_s in eight parts
-  __m256i mins;   // sum_s m_s * bsum_s in eight parts
+// Sums sum_s sc_s * dot_s (over the 16 lanes of `scaled`) and sum_s m_s * sum_s(a) (over
+// the 4 lanes of `mins`) of one super-block.
+struct Q4KBlockSums {
+  __m512i scaled;
+  __m128i mins;
 };
 
-HWY_INLINE Q4KRowSums Q4KBlockSums(const BlockQ4_K& x, const __m512i* a, __m256i bsums,
-                                   const __m512i* picks) {
+HWY_INLINE Q4KBlockSums Q4KSums(const BlockQ4_K& x, const uint8_t* a, const int16_t* sums) {
   const __m512i mask = _mm512_set1_epi8(0x0F);
   const __m128i packed = UnpackQ4KScales(x.scales);
-  const __m512i scales = _mm512_broadcast_i32x4(_mm_cvtepu8_epi16(packed));
   const __m512i q0 = _mm512_loadu_si512(x.qs);
   const __m512i q1 = _mm512_loadu_si512(x.qs + 64);
   const __m512i v[4] = {
       _mm512_and_si512(q0, mask), _mm512_and_si512(_mm512_srli_epi16(q0, 4), mask),
       _mm512_and_si512(q1, mask), _mm512_and_si512(_mm512_srli_epi16(q1, 4), mask)};
-  __m512i part[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+  // part[p]: 256-bit halves are sub-blocks X_p = 0, 1, 4, 5 and Y_p = 2, 3, 6, 7, eight
+  // sums of four products each.
+  __m512i part[4];
   SLUICE_UNROLL
   for (int p = 0; p < 4; ++p) {
-    part[p % 2] = _mm512_dpwssd_epi32(part[p % 2], _mm512_maddubs_epi16(v[p], a[p]),
-                                      _mm512_shuffle_epi8(scales, picks[p]));
+    part[p] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), v[p], _mm512_loadu_si512(a + 64 * p));
   }
-  const __m512i sum = _mm512_add_epi32(part[0], part[1]);
-  const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(packed, packed));
-  return {_mm256_add_epi32(_mm512_castsi512_si256(sum), _mm512_extracti64x4_epi64(sum, 1)),
-          _mm256_madd_epi16(bsums, mins)};
+  // 128-bit lane j of `dots` holds [part 0, 1, 2, 3] each summed over lanes 4j..4j+3:
+  // lanes 0 and 1 belong to sub-blocks X_p, 2 and 3 to Y_p.
+  const __m512i ab = _mm512_add_epi32(_mm512_unpacklo_epi32(part[0], part[1]),
+                                      _mm512_unpackhi_epi32(part[0], part[1]));
+  const __m512i cd = _mm512_add_epi32(_mm512_unpacklo_epi32(part[2], part[3]),
+                                      _mm512_unpackhi_epi32(part[2], part[3]));
+  const __m512i dots =
+      _mm512_add_epi32(_mm512_unpacklo_epi64(ab, cd), _mm512_unpackhi_epi64(ab, cd));
+  const __m128i order = _mm_setr_epi8(0, 1, 4, 5, 0, 1, 4, 5, 2, 3, 6, 7, 2, 3, 6, 7);
+  const __m512i scales = _mm512_cvtepu8_epi32(_mm_shuffle_epi8(packed, order));
+  const __m128i mins = _mm_cvtepu8_epi16(_mm_unpackhi_epi64(packed, packed));
+  return {_mm512_mullo_epi32(dots, scales),
+          _mm_madd_epi16(mins, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sums)))};
+}
+
+// Super-blocks b..b+3 of a row (x points at b) into the chains acc.
+HWY_INLINE __m256 Q4KFourBlocks(const BlockQ4_K* x, const Q4KColumn& a, int64_t b, __m256 acc) {
+  Q4KBlockSums s[4];
+  SLUICE_UNROLL
+  for (int i = 0; i < 4; ++i) {
+    s[i] = Q4KSums(x[i], a.qs + (b + i) * kQKK, a.sums + 8 * (b + i));
+  }
+  // Sixteen lanes of each block's `scaled` and four of its `mins` to one sum each.
+  const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[0].scaled, s[1].scaled),
+                                       _mm512_unpackhi_epi32(s[0].scaled, s[1].scaled));
+  const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[2].scaled, s[3].scaled),
+                                       _mm512_unpackhi_epi32(s[2].scaled, s[3].scaled));
+  const __m512i t =
+      _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+  const __m256i t_half =
+      _mm256_add_epi32(_mm512_castsi512_si256(t), _mm512_extracti64x4_epi64(t, 1));
+  const __m128i totals =
+      _mm_add_epi32(_mm256_castsi256_si128(t_half), _mm256_extracti128_si256(t_half, 1));
+  const __m128i m01 = _mm_add_epi32(_mm_unpacklo_epi32(s[0].mins, s[1].mins),
+                                    _mm_unpackhi_epi32(s[0].mins, s[1].mins));
+  const __m128i m23 = _mm_add_epi32(_mm_unpacklo_epi32(s[2].mins, s[3].mins),
+                                    _mm_unpackhi_epi32(s[2].mins, s[3].mins));
+  const __m128i negated =
+      _mm_sub_epi32(_mm_setzero_si128(),
+                    _mm_add_epi32(_mm_unpacklo_epi64(m01, m23), _mm_unpackhi_epi64(m01, m23)));
+  // Chains [T0 M0 T1 M1 | T2 M2 T3 M3] against [d dmin] * d_a of each block.
+  const __m256i sums =
+      _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi32(totals, negated)),
+                              _mm_unpackhi_epi32(totals, negated), 1);
+  const auto factors = [&](int i) HWY_ATTR {
+    int32_t d_dmin;
+    std::memcpy(&d_dmin, &x[i].d, sizeof d_dmin);
+    return _mm_cvtsi32_si128(d_dmin);
+  };
+  const __m128i halves = _mm_unpacklo_epi64(_mm_unpacklo_epi32(factors(0), factors(1)),
+                                            _mm_unpacklo_epi32(factors(2), factors(3)));
+  const __m256 scale = _mm256_mul_ps(_mm256_cvtph_ps(halves), _mm256_loadu_ps(a.scales + 2 * b));
+  return _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(sums), acc);
 }
 
 // Row x (nb super-blocks) times one column.
-HWY_INLINE float Q4KRow(const BlockQ4_K* x, const BlockQ8_K* act, const uint8_t* reordered,
-                        int64_t nb) {
-  // vpshufb controls taking int16 scale X to the low 256 bits and Y to the high, for the
-  // sub-block pairs (X, Y) of the four 64-value vectors.
-  const auto pick = [](int lo, int hi) HWY_ATTR {
-    const __m256i a = _mm256_set1_epi16(static_cast<short>((2 * lo) | ((2 * lo + 1) << 8)));
-    const __m256i b = _mm256_set1_epi16(static_cast<short>((2 * hi) | ((2 * hi + 1) << 8)));
-    return _mm512_inserti64x4(_mm512_castsi256_si512(a), b, 1);
-  };
-  const __m512i picks[4] = {pick(0, 2), pick(1, 3), pick(4, 6), pick(5, 7)};
-  __m128 acc = _mm_setzero_ps();
-  for (int64_t b = 0; b < nb; ++b) {
-    PrefetchStream<sizeof(BlockQ4_K)>(x + b);
-    const uint8_t* ra = reordered + static_cast<size_t>(b) * kQ4KReorderedBytes;
-    const __m512i a[4] = {_mm512_loadu_si512(ra), _mm512_loadu_si512(ra + 64),
-                          _mm512_loadu_si512(ra + 128), _mm512_loadu_si512(ra + 192)};
-    const __m256i bsums = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(act[b].bsums));
-    const Q4KRowSums r = Q4KBlockSums(x[b], a, bsums, picks);
-    const __m256i h = _mm256_hadd_epi32(r.total, r.mins);
-    const __m128i h2 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-    const __m128i sums = _mm_hadd_epi32(h2, h2);  // total, mins (exact), twice
-    uint32_t d_dmin;                              // the block's fp16 d and dmin
-    std::memcpy(&d_dmin, &x[b].d, sizeof d_dmin);
-    const __m128 factors = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin))),
-                                      _mm_set1_ps(act[b].d));
-    const __m128 fsums = _mm_cvtepi32_ps(sums);
-    // As Q4KFinish: acc + (d * d_a) * total, then - (dmin * d_a) * mins.
-    acc = _mm_fmadd_ps(factors, fsums, acc);
-    acc = _mm_fnmadd_ps(_mm_movehdup_ps(factors), _mm_movehdup_ps(fsums), acc);
+HWY_INLINE float Q4KRow(const BlockQ4_K* x, const Q4KColumn& a, int64_t nb) {
+  __m256 acc = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    PrefetchStream<4 * sizeof(BlockQ4_K)>(x + b);
+    acc = Q4KFourBlocks(x + b, a, b, acc);
   }
-  return _mm_cvtss_f32(acc);
+  if (b < nb) {  // the last one to three blocks, with zero blocks after them
+    BlockQ4_K tail[4];
+    std::memset(tail, 0, sizeof tail);
+    std::memcpy(tail, x + b, static_cast<size_t>(nb - b) * sizeof(BlockQ4_K));
+    acc = Q4KFourBlocks(tail, a, b, acc);
+  }
+  // As Q4KCombineChains: lane 2i + lane 2i + 1 is T_i + M_i.
+  const __m256 pairs = _mm256_add_ps(acc, _mm256_movehdup_ps(acc));
+  const __m128 low = _mm256_castps256_ps128(pairs), high = _mm256_extractf128_ps(pairs, 1);
+  return _mm_cvtss_f32(_mm_add_ss(_mm_add_ss(low, _mm_movehl_ps(low, low)),
+                                  _mm_add_ss(high, _mm_movehl_ps(high, high))));
 }
 
 // Rows [row_begin, row_end) of y for the one Q8_K activation column at act.
 HWY_INLINE void Q4KSingleColumnRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t row_end,
                                     const BlockQ8_K* act, float* y) {
   const int64_t nb = k / kQKK;
-  uint8_t* reordered = PackedScratch(static_cast<size_t>(nb) * kQ4KReorderedBytes);
-  for (int64_t b = 0; b < nb; ++b) {
-    ReorderQ4KActivations(act[b], reordered + static_cast<size_t>(b) * kQ4KReorderedBytes);
-  }
+  const int64_t nb_padded = (nb + 3) / 4 * 4;
+  uint8_t* prepared = PackedScratch(static_cast<size_t>(nb_padded) *
+                                    (kQKK + 8 * sizeof(int16_t) + 2 * sizeof(float)));
+  const Q4KColumn column = PrepareQ4KColumn(act, nb, nb_padded, prepared);
   const auto* x = reinterpret_cast<const BlockQ4_K*>(w);
-  for (int64_t r = row_begin; r < row_end; ++r) y[r] = Q4KRow(x + r * nb, act, reordered, nb);
+  for (int64_t r = row_begin; r < row_end; ++r) y[r] = Q4KRow(x + r * nb, column, nb);
 }
 
 // Rows [row_begin, row_end) of y for the n Q8_K activation columns at act. Activations
@@ -1238,7 +1334,7 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
                   sizeof(BlockQ8_K));
     }
   }
-  float* acc = AccumulatorScratch(static_cast<size_t>(n) * 8);
+  float* acc = AccumulatorScratch(static_cast<size_t>(n) * kQ4KChainFloats);
   const auto super_block = [&](const uint8_t* rows, int64_t b) HWY_ATTR {
     const uint8_t* base = rows + static_cast<size_t>(b) * sizeof(BlockQ4_K);
     PrefetchAhead<sizeof(BlockQ4_K)>(rows, row_bytes, b);
@@ -1247,7 +1343,7 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
     const uint8_t* cols = packed + static_cast<size_t>(b * n) * sizeof(BlockQ8_K);
     if (n <= kLaneTile) {
       return WithTileWidth(n, [&](auto nc) HWY_ATTR {
-        Q4KLaneTile<decltype(nc)::value>(base, row_bytes, scales, cols, acc);
+        Q4KLaneTile<decltype(nc)::value>(base, row_bytes, scales, cols, b, acc);
       });
     }
     // More columns: decode the super-block once for all of them.
@@ -1261,16 +1357,17 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
         SLUICE_UNROLL
         for (int i = 0; i < kNC; ++i) total[i] = _mm256_setzero_si256();
         for (int s = 0; s < 8; ++s) Q4KSubBlock<kNC>(t[s], scales.scale[s], tile, s, total);
-        Q4KFinish<kNC>(scales, total, tile, acc + 8 * c);
+        Q4KFinish<kNC>(scales, total, tile, b, acc + kQ4KChainFloats * c);
       });
     }
   };
   ForEachLaneGroup(w, row_bytes, row_begin, row_end, y,
                    [&](const uint8_t* rows, float* out, __mmask8 lanes) HWY_ATTR {
-                     std::memset(acc, 0, static_cast<size_t>(n) * 8 * sizeof(float));
+                     std::memset(acc, 0, static_cast<size_t>(n) * kQ4KChainFloats * sizeof(float));
                      for (int64_t b = 0; b < nb; ++b) super_block(rows, b);
                      for (int64_t c = 0; c < n; ++c) {
-                       _mm256_mask_storeu_ps(out + c * m, lanes, _mm256_loadu_ps(acc + 8 * c));
+                       _mm256_mask_storeu_ps(out + c * m, lanes,
+                                             Q4KCombineChains(acc + kQ4KChainFloats * c));
                      }
                    });
 }
@@ -1281,8 +1378,72 @@ HWY_INLINE void Q4KLaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int6
 // (pmaddubsw), scale per 16 values (pmaddwd by a vector holding the two scales of a
 // 32-value group), then subtract 32 * sum_g scale_g * bsum_g.
 
+#if SLUICE_VNNI
+// At one column (decoding), a row on 512-bit vectors: two 32-value groups per vector
+// halve the pmaddubsw, vpdpwssd and scale permutes (bench_matmul --hot --n 1 Q6_K: 38
+// -> 55 GB/s). Lane l of each 256-bit half sums bytes 4l..4l+3 of its groups, so adding the
+// halves gives every lane of RowQ6K's integer sum exactly, and the float steps below are
+// its own: the same bits.
+HWY_INLINE float Q6KRowWide(const BlockQ6_K* x, const BlockQ8_K* a, int64_t nb) {
+  const DF df;
+  const __m512i mask4 = _mm512_set1_epi8(0x0F);
+  const __m512i mask2 = _mm512_set1_epi8(0x03);
+  // Shifts bringing the high bits of groups 0 | 1 and 2 | 3 of a half to bits 0-1.
+  const __m512i shift01 = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+  const __m512i shift23 = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(6), 1);
+  // Word i of the scale vector of groups 2j, 2j + 1 of half h is scale 8h + 4j + i / 8.
+  const __m512i pick =
+      _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                                         16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                        3);
+  VF acc = hn::Zero(df);
+  for (int64_t b = 0; b < nb; ++b) {
+    PrefetchStream<sizeof(BlockQ6_K)>(x + b);
+    const __m256i scales16 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].scales)));
+    const __m512i scales = _mm512_castsi256_si512(scales16);
+    __m512i isum[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+    SLUICE_UNROLL
+    for (int h = 0; h < 2; ++h) {  // halves of 128 values
+      const __m512i low = _mm512_loadu_si512(x[b].ql + 64 * h);
+      const __m512i high = _mm512_broadcast_i64x4(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * h)));
+      const __m512i q[2] = {
+          _mm512_or_si512(
+              _mm512_and_si512(low, mask4),
+              _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(high, shift01), mask2), 4)),
+          _mm512_or_si512(
+              _mm512_and_si512(_mm512_srli_epi16(low, 4), mask4),
+              _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(high, shift23), mask2), 4))};
+      SLUICE_UNROLL
+      for (int j = 0; j < 2; ++j) {
+        const __m512i scale = _mm512_permutexvar_epi16(
+            _mm512_add_epi16(pick, _mm512_set1_epi16(static_cast<short>(8 * h + 4 * j))), scales);
+        const __m512i values = _mm512_loadu_si512(a[b].qs + 128 * h + 64 * j);
+        isum[j] = _mm512_dpwssd_epi32(isum[j], _mm512_maddubs_epi16(q[j], values), scale);
+      }
+    }
+    const __m512i both = _mm512_add_epi32(isum[0], isum[1]);
+    const V32 sum{
+        _mm256_add_epi32(_mm512_castsi512_si256(both), _mm512_extracti64x4_epi64(both, 1))};
+    const V32 corr{
+        _mm256_dpwssd_epi32(_mm256_setzero_si256(), scales16,
+                            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[b].bsums)))};
+    const V32 total = hn::Sub(sum, hn::ShiftLeft<5>(corr));
+    acc = hn::MulAdd(hn::Set(df, HalfToFloat(x[b].d) * a[b].d), hn::ConvertTo(df, total), acc);
+  }
+  return SumLanes(acc);
+}
+#endif  // SLUICE_VNNI
+
 template <int NC>
 HWY_INLINE void RowQ6K(const uint8_t* w_row, const BlockQ8_K* const* acts, int64_t nb, float* out) {
+#if SLUICE_VNNI
+  if constexpr (NC == 1) {
+    out[0] = Q6KRowWide(reinterpret_cast<const BlockQ6_K*>(w_row), acts[0], nb);
+    return;
+  }
+#endif
   const DF df;
   const D8 d8;
   const DU8 du8;

@@ -36,7 +36,8 @@ std::vector<Case> cases() {
     } else if (block == 32) {
       for (int64_t k : {32, 96, 256, 2048}) out.push_back({type, k});
     } else {
-      for (int64_t k : {256, 512, 2048}) out.push_back({type, k});
+      // 5 and 7 super-blocks: Q4_K's one-column kernel takes four at a time.
+      for (int64_t k : {256, 512, 1280, 1792, 2048}) out.push_back({type, k});
     }
   }
   return out;
