@@ -732,78 +732,80 @@ HWY_INLINE void ForEachLaneGroup(const uint8_t* w, size_t row_bytes, int64_t row
 }
 
 // Q8_0 at one column (decoding one sequence): a row at a time, one sequential stream per
-// thread, as Q4_K below. Four blocks per step: two 512-bit vpdpbusd, their sums reduced
-// to one lane per block, and the four blocks' float steps go to the even and odd chains
-// in block order, so every row gives the eight-row kernel's bits.
+// thread, as Q4_K below. Four blocks per step: two 512-bit vpdpbusd on the blocks' values
+// as unsigned bytes w + 128, the sums reduced to one lane per block by an unpack tree,
+// and the four blocks' float steps go to the even and odd chains in block order, so
+// every row gives the eight-row kernel's bits. (The vector ports bound this kernel:
+// reducing with vphaddd, two cycles each on Zen 5, and gathering the fp16 scales with
+// vpinsrw read 47-51 GB/s hot, this 54-66: bench_matmul --hot --n 1 Q8_0 at k = 576 and
+// 2048. The same structure for Q4_0 and Q5_0, their nibbles gathered with vpermb, was
+// slower than their eight-row kernels on 576-wide rows, so they keep those.)
 struct Q8_0Column {  // the column's blocks repacked: values, starts and scales apart
   const int8_t* qs;
   const int32_t* starts;  // -128 * sum(a) per block
   const float* scales;
 };
 
-HWY_INLINE float Q8_0Row(const BlockQ8_0* x, const Q8_0Column& a, int64_t nb) {
-  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
-  const auto values = [](const BlockQ8_0& block) HWY_ATTR {
-    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block.qs));
+// Blocks b..b+3's integer sums: `first` has blocks b, b + 1 in its 256-bit halves,
+// `second` b + 2, b + 3; lane i of the result is block b + i's sum.
+HWY_INLINE __m128i FourBlockSums(__m512i first, __m512i second) {
+  // Per 128-bit lane: [first a+c, second a+c, first b+d, second b+d], then the lane's
+  // total of each in words 0 and 1.
+  const __m512i pairs =
+      _mm512_add_epi32(_mm512_unpacklo_epi32(first, second), _mm512_unpackhi_epi32(first, second));
+  const __m512i lane = _mm512_add_epi32(pairs, _mm512_unpackhi_epi64(pairs, pairs));
+  // 128-bit lanes 0 + 1 (blocks b, b + 2) and 2 + 3 (b + 1, b + 3).
+  const __m512i halves =
+      _mm512_add_epi32(lane, _mm512_shuffle_i32x4(lane, lane, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_unpacklo_epi32(_mm512_castsi512_si128(halves), _mm512_extracti32x4_epi32(halves, 2));
+}
+
+// Blocks b..b+kCount-1 of row x (kCount <= 4; blocks past it count as zero, as do their
+// padded activations) into the even and odd chains of acc.
+template <int kCount>
+HWY_INLINE __m128 Q8_0Step(const BlockQ8_0* x, const Q8_0Column& a, int64_t b, __m128 acc) {
+  const auto values = [&](int i) HWY_ATTR {
+    return i < kCount ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b + i].qs))
+                      : _mm256_setzero_si256();
   };
+  const auto two = [&](int i) HWY_ATTR {
+    return _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(values(i)), values(i + 1), 1),
+                            _mm512_set1_epi8(static_cast<char>(0x80)));
+  };
+  const __m128i isum = FourBlockSums(
+      _mm512_dpbusd_epi32(_mm512_setzero_si512(), two(0), _mm512_loadu_si512(a.qs + kQK * b)),
+      _mm512_dpbusd_epi32(_mm512_setzero_si512(), two(2),
+                          _mm512_loadu_si512(a.qs + kQK * (b + 2))));
+  const __m128i sums =
+      _mm_add_epi32(isum, _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.starts + b)));
+  // The fp16 scales gathered in a general register (scalar work, off the vector ports)
+  // and moved over at once.
+  uint64_t d_bits = 0;
+  SLUICE_UNROLL
+  for (int i = 0; i < kCount; ++i) d_bits |= static_cast<uint64_t>(x[b + i].d) << (16 * i);
+  const __m128 scale = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(d_bits))),
+                                  _mm_loadu_ps(a.scales + b));
+  const __m128 fsum = _mm_cvtepi32_ps(sums);
+  acc = _mm_fmadd_ps(scale, fsum, acc);                                              // b, b + 1
+  return _mm_fmadd_ps(_mm_movehl_ps(scale, scale), _mm_movehl_ps(fsum, fsum), acc);  // b + 2, b + 3
+}
+
+// Row x (nb blocks) times one column padded with zero blocks to a multiple of four. A
+// row's last one to three blocks are read with zero blocks after them, whose steps add 0
+// to their chains. (Copying them to a zeroed buffer instead stalled every row on store
+// forwarding: half the speed on 135m's 18-block rows.)
+HWY_INLINE float Q8_0Row(const BlockQ8_0* x, const Q8_0Column& a, int64_t nb) {
   __m128 acc = _mm_setzero_ps();  // lane 0: even blocks, lane 1: odd blocks
   int64_t b = 0;
   for (; b + 4 <= nb; b += 4) {
     PrefetchStream<4 * sizeof(BlockQ8_0)>(x + b);
-    __m512i sums[2];
-    SLUICE_UNROLL
-    for (int h = 0; h < 2; ++h) {
-      const __m512i w =
-          _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(values(x[b + 2 * h])),
-                                              values(x[b + 2 * h + 1]), 1),
-                           flip);
-      sums[h] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w,
-                                    _mm512_loadu_si512(a.qs + 32 * (b + 2 * h)));
-    }
-    // [b, b+1] and [b+2, b+3], eight parts each -> one sum per block.
-    const __m256i h0 =
-        _mm256_hadd_epi32(_mm512_castsi512_si256(sums[0]), _mm512_extracti64x4_epi64(sums[0], 1));
-    const __m256i h1 =
-        _mm256_hadd_epi32(_mm512_castsi512_si256(sums[1]), _mm512_extracti64x4_epi64(sums[1], 1));
-    const __m256i h = _mm256_hadd_epi32(h0, h1);
-    const __m128i isum =
-        _mm_add_epi32(_mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)),
-                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.starts + b)));
-    const __m128i d_w =
-        _mm_setr_epi16(static_cast<short>(x[b].d), static_cast<short>(x[b + 1].d),
-                       static_cast<short>(x[b + 2].d), static_cast<short>(x[b + 3].d), 0, 0, 0, 0);
-    const __m128 scale = _mm_mul_ps(_mm_cvtph_ps(d_w), _mm_loadu_ps(a.scales + b));
-    const __m128 fsum = _mm_cvtepi32_ps(isum);
-    acc = _mm_fmadd_ps(scale, fsum, acc);  // b, b + 1
-    acc =
-        _mm_fmadd_ps(_mm_movehl_ps(scale, scale), _mm_movehl_ps(fsum, fsum), acc);  // b + 2, b + 3
+    acc = Q8_0Step<4>(x, a, b, acc);
   }
-  if (b + 2 <= nb) {  // b is even here: lane 0 takes block b, lane 1 block b + 1
-    const __m512i w = _mm512_xor_si512(
-        _mm512_inserti64x4(_mm512_castsi256_si512(values(x[b])), values(x[b + 1]), 1), flip);
-    const __m512i sum =
-        _mm512_dpbusd_epi32(_mm512_setzero_si512(), w, _mm512_loadu_si512(a.qs + 32 * b));
-    const __m256i h =
-        _mm256_hadd_epi32(_mm512_castsi512_si256(sum), _mm512_extracti64x4_epi64(sum, 1));
-    const __m128i h2 = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-    const __m128i isum = _mm_add_epi32(
-        _mm_hadd_epi32(h2, h2), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(a.starts + b)));
-    const __m128i d_w = _mm_setr_epi16(static_cast<short>(x[b].d), static_cast<short>(x[b + 1].d),
-                                       0, 0, 0, 0, 0, 0);
-    const __m128 scale = _mm_mul_ps(
-        _mm_cvtph_ps(d_w),
-        _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(a.scales + b))));
-    acc = _mm_fmadd_ps(scale, _mm_cvtepi32_ps(isum), acc);
-    b += 2;
-  }
-  if (b < nb) {  // the last block of an odd count: b is even, lane 0
-    const __m256i sum = _mm256_dpbusd_epi32(
-        _mm256_setzero_si256(), _mm256_xor_si256(values(x[b]), _mm512_castsi512_si256(flip)),
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs + 32 * b)));
-    const int32_t isum = hn::GetLane(hn::SumOfLanes(D32(), V32{sum})) + a.starts[b];
-    const float scale = HalfToFloat(x[b].d) * a.scales[b];
-    acc = _mm_move_ss(acc,
-                      _mm_fmadd_ss(_mm_set_ss(scale), _mm_set_ss(static_cast<float>(isum)), acc));
+  switch (nb - b) {
+    case 1: acc = Q8_0Step<1>(x, a, b, acc); break;
+    case 2: acc = Q8_0Step<2>(x, a, b, acc); break;
+    case 3: acc = Q8_0Step<3>(x, a, b, acc); break;
+    default: break;
   }
   return _mm_cvtss_f32(_mm_add_ss(acc, _mm_movehdup_ps(acc)));
 }
@@ -811,15 +813,22 @@ HWY_INLINE float Q8_0Row(const BlockQ8_0* x, const Q8_0Column& a, int64_t nb) {
 HWY_INLINE void Q8_0SingleColumnRows(const uint8_t* w, int64_t k, int64_t row_begin,
                                      int64_t row_end, const BlockQ8_0* act, float* y) {
   const int64_t nb = k / kQK;
-  uint8_t* packed = PackedScratch(static_cast<size_t>(nb) * (kQK + 2 * sizeof(float)));
+  const int64_t nb_padded = (nb + 3) / 4 * 4;
+  uint8_t* packed = PackedScratch(static_cast<size_t>(nb_padded) * (kQK + 2 * sizeof(float)));
   auto* qs = reinterpret_cast<int8_t*>(packed);
-  auto* starts = reinterpret_cast<int32_t*>(packed + nb * kQK);
-  auto* scales = reinterpret_cast<float*>(packed + nb * (kQK + sizeof(int32_t)));
-  for (int64_t b = 0; b < nb; ++b) {
-    std::memcpy(qs + b * kQK, act[b].qs, kQK);
-    const StartAndScale block = LaneStartAndScale<LaneQ8_0::kOffset>(act[b]);
-    starts[b] = block.start;
-    scales[b] = block.scale;
+  auto* starts = reinterpret_cast<int32_t*>(packed + nb_padded * kQK);
+  auto* scales = reinterpret_cast<float*>(packed + nb_padded * (kQK + sizeof(int32_t)));
+  for (int64_t b = 0; b < nb_padded; ++b) {
+    if (b < nb) {
+      std::memcpy(qs + b * kQK, act[b].qs, kQK);
+      const StartAndScale block = LaneStartAndScale<LaneQ8_0::kOffset>(act[b]);
+      starts[b] = block.start;
+      scales[b] = block.scale;
+    } else {
+      std::memset(qs + b * kQK, 0, kQK);
+      starts[b] = 0;
+      scales[b] = 0;
+    }
   }
   const Q8_0Column column{qs, starts, scales};
   const auto* x = reinterpret_cast<const BlockQ8_0*>(w);

@@ -34,7 +34,8 @@ std::vector<Case> cases() {
       // and without a scalar tail: the float kernels alternate two FMA chains.
       for (int64_t k : {1, 24, 33, 53, 100, 256, 2048}) out.push_back({type, k});
     } else if (block == 32) {
-      for (int64_t k : {32, 96, 256, 2048}) out.push_back({type, k});
+      // 1, 3, 6, 8 and 64 blocks: the one-column kernels take four at a time.
+      for (int64_t k : {32, 96, 192, 256, 2048}) out.push_back({type, k});
     } else {
       // 5 and 7 super-blocks: Q4_K's one-column kernel takes four at a time.
       for (int64_t k : {256, 512, 1280, 1792, 2048}) out.push_back({type, k});
