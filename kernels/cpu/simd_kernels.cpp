@@ -1173,8 +1173,8 @@ HWY_INLINE void Q4KLaneTile(const uint8_t* base, size_t row_bytes, const LaneQ4K
 // Activations per super-block, prepared once per call: the 256 values reordered so that
 // 64 bytes hold the sub-blocks whose weights share 64 bytes of qs (low nibbles of
 // qs[0..63] are sub-blocks 0 and 2, high nibbles 1 and 3; of qs[64..127], 4 and 6, 5
-// and 7), the eight 32-value sums, and d_a twice. Rows are padded with zero blocks to a
-// multiple of four, which leave every chain as it is.
+// and 7), the eight 32-value sums, and d_a twice. Columns are padded with zero blocks to
+// a multiple of four, which leave every chain as it is.
 struct Q4KColumn {
   const uint8_t* qs;    // 256 bytes per super-block
   const int16_t* sums;  // 8 per super-block
@@ -1255,12 +1255,15 @@ HWY_INLINE Q4KBlockSums Q4KSums(const BlockQ4_K& x, const uint8_t* a, const int1
           _mm_madd_epi16(mins, _mm_loadu_si128(reinterpret_cast<const __m128i*>(sums)))};
 }
 
-// Super-blocks b..b+3 of a row (x points at b) into the chains acc.
+// Super-blocks b..b+kCount-1 of a row (x points at b; kCount <= 4, blocks past it count
+// as zero) into the chains acc.
+template <int kCount>
 HWY_INLINE __m256 Q4KFourBlocks(const BlockQ4_K* x, const Q4KColumn& a, int64_t b, __m256 acc) {
   Q4KBlockSums s[4];
   SLUICE_UNROLL
   for (int i = 0; i < 4; ++i) {
-    s[i] = Q4KSums(x[i], a.qs + (b + i) * kQKK, a.sums + 8 * (b + i));
+    s[i] = i < kCount ? Q4KSums(x[i], a.qs + (b + i) * kQKK, a.sums + 8 * (b + i))
+                      : Q4KBlockSums{_mm512_setzero_si512(), _mm_setzero_si128()};
   }
   // Sixteen lanes of each block's `scaled` and four of its `mins` to one sum each.
   const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[0].scaled, s[1].scaled),
@@ -1285,8 +1288,8 @@ HWY_INLINE __m256 Q4KFourBlocks(const BlockQ4_K* x, const Q4KColumn& a, int64_t 
       _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_unpacklo_epi32(totals, negated)),
                               _mm_unpackhi_epi32(totals, negated), 1);
   const auto factors = [&](int i) HWY_ATTR {
-    int32_t d_dmin;
-    std::memcpy(&d_dmin, &x[i].d, sizeof d_dmin);
+    int32_t d_dmin = 0;
+    if (i < kCount) std::memcpy(&d_dmin, &x[i].d, sizeof d_dmin);
     return _mm_cvtsi32_si128(d_dmin);
   };
   const __m128i halves = _mm_unpacklo_epi64(_mm_unpacklo_epi32(factors(0), factors(1)),
@@ -1301,13 +1304,13 @@ HWY_INLINE float Q4KRow(const BlockQ4_K* x, const Q4KColumn& a, int64_t nb) {
   int64_t b = 0;
   for (; b + 4 <= nb; b += 4) {
     PrefetchStream<4 * sizeof(BlockQ4_K)>(x + b);
-    acc = Q4KFourBlocks(x + b, a, b, acc);
+    acc = Q4KFourBlocks<4>(x + b, a, b, acc);
   }
-  if (b < nb) {  // the last one to three blocks, with zero blocks after them
-    BlockQ4_K tail[4];
-    std::memset(tail, 0, sizeof tail);
-    std::memcpy(tail, x + b, static_cast<size_t>(nb - b) * sizeof(BlockQ4_K));
-    acc = Q4KFourBlocks(tail, a, b, acc);
+  switch (nb - b) {  // the last one to three blocks, read in place (as Q8_0Row)
+    case 1: acc = Q4KFourBlocks<1>(x + b, a, b, acc); break;
+    case 2: acc = Q4KFourBlocks<2>(x + b, a, b, acc); break;
+    case 3: acc = Q4KFourBlocks<3>(x + b, a, b, acc); break;
+    default: break;
   }
   // As Q4KCombineChains: lane 2i + lane 2i + 1 is T_i + M_i.
   const __m256 pairs = _mm256_add_ps(acc, _mm256_movehdup_ps(acc));
