@@ -731,18 +731,21 @@ HWY_INLINE void ForEachLaneGroup(const uint8_t* w, size_t row_bytes, int64_t row
   }
 }
 
-// Q8_0 at one column (decoding one sequence): a row at a time, one sequential stream per
-// thread, as Q4_K below. Four blocks per step: two 512-bit vpdpbusd on the blocks' values
-// as unsigned bytes w + 128, the sums reduced to one lane per block by an unpack tree,
-// and the four blocks' float steps go to the even and odd chains in block order, so
-// every row gives the eight-row kernel's bits. (The vector ports bound this kernel:
-// reducing with vphaddd, two cycles each on Zen 5, and gathering the fp16 scales with
-// vpinsrw read 47-51 GB/s hot, this 54-66: bench_matmul --hot --n 1 Q8_0 at k = 576 and
-// 2048. The same structure for Q4_0 and Q5_0, their nibbles gathered with vpermb, was
-// slower than their eight-row kernels on 576-wide rows, so they keep those.)
-struct Q8_0Column {  // the column's blocks repacked: values, starts and scales apart
-  const int8_t* qs;
-  const int32_t* starts;  // -128 * sum(a) per block
+// The 32-value types at one column (decoding one sequence): a row at a time, one
+// sequential stream per thread, as Q4_K below. Four blocks per step, decoded to unsigned
+// bytes w + kOffset as the eight-row decoders give them, two 512-bit vpdpbusd, the sums
+// reduced to one lane per block, and the four blocks' float steps go to the even and odd
+// chains in block order, so every row gives the eight-row kernel's bits. The vector ports
+// bound these kernels, so the reductions use unpacks (vphaddd takes two cycles on Zen 5)
+// and the fp16 scales are gathered in a general register rather than with vpinsrw: Q8_0
+// 47-51 -> 54-66 GB/s (bench_matmul --hot --n 1, k = 576 and 2048). Q4_0 and Q5_0 gather
+// four blocks' nibbles with one vpermb; hot on 576-wide rows they read 29-30 GB/s
+// against 30-36 for their eight-row kernels, but decoding 135m models (its 576-wide
+// matrices Q5_0 or Q4_0) they are ahead: 135m Q4_K_M 358-373 against 312-354 tokens/s in
+// ten alternations, 135m Q4_0 384-386 against 344-385.
+struct LaneColumn {       // the column's blocks repacked: values, starts and scales apart
+  const int8_t* qs;       // 32 bytes per block, in the layout of the type's decoder
+  const int32_t* starts;  // -kOffset * sum(a) per block
   const float* scales;
 };
 
@@ -760,22 +763,115 @@ HWY_INLINE __m128i FourBlockSums(__m512i first, __m512i second) {
   return _mm_unpacklo_epi32(_mm512_castsi512_si128(halves), _mm512_extracti32x4_epi32(halves, 2));
 }
 
-// Blocks b..b+kCount-1 of row x (kCount <= 4; blocks past it count as zero, as do their
-// padded activations) into the even and odd chains of acc.
-template <int kCount>
-HWY_INLINE __m128 Q8_0Step(const BlockQ8_0* x, const Q8_0Column& a, int64_t b, __m128 acc) {
-  const auto values = [&](int i) HWY_ATTR {
-    return i < kCount ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b + i].qs))
-                      : _mm256_setzero_si256();
-  };
-  const auto two = [&](int i) HWY_ATTR {
-    return _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(values(i)), values(i + 1), 1),
-                            _mm512_set1_epi8(static_cast<char>(0x80)));
-  };
-  const __m128i isum = FourBlockSums(
-      _mm512_dpbusd_epi32(_mm512_setzero_si512(), two(0), _mm512_loadu_si512(a.qs + kQK * b)),
-      _mm512_dpbusd_epi32(_mm512_setzero_si512(), two(2),
-                          _mm512_loadu_si512(a.qs + kQK * (b + 2))));
+// Decoders of a row's blocks b..b+kCount-1 (kCount <= 4, x at block b; blocks past
+// kCount count as zero) into their integer dot products with the column's values `a`
+// (128 bytes from block b's, in the layout Pack writes), lane i for block b + i.
+//
+// Q8_0: two blocks per vector, their values as unsigned bytes w + 128; activations in
+// block order.
+struct RowQ8_0 {
+  using Block = BlockQ8_0;
+  static constexpr int kOffset = LaneQ8_0::kOffset;
+  static void Pack(const BlockQ8_0* act, int64_t nb, int8_t* out) {
+    for (int64_t b = 0; b < nb; ++b) std::memcpy(out + b * kQK, act[b].qs, kQK);
+  }
+  template <int kCount>
+  HWY_INLINE static __m128i FourSums(const BlockQ8_0* x, const int8_t* a) {
+    const auto values = [&](int i) HWY_ATTR {
+      return i < kCount ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs))
+                        : _mm256_setzero_si256();
+    };
+    const auto two = [&](int i) HWY_ATTR {
+      return _mm512_xor_si512(
+          _mm512_inserti64x4(_mm512_castsi256_si512(values(i)), values(i + 1), 1),
+          _mm512_set1_epi8(static_cast<char>(0x80)));
+    };
+    return FourBlockSums(
+        _mm512_dpbusd_epi32(_mm512_setzero_si512(), two(0), _mm512_loadu_si512(a)),
+        _mm512_dpbusd_epi32(_mm512_setzero_si512(), two(2), _mm512_loadu_si512(a + 64)));
+  }
+};
+
+// Q4_0 and Q5_0: the four blocks' 16 nibble bytes gathered into one vector by a byte
+// permute (128-bit lane i for block i), low nibbles (values 0..15) and high nibbles
+// (16..31) split into two vectors; Q5_0 adds 16 where bit j of qh is set. Activations
+// per four blocks: values 0..15 of each block, then values 16..31, so that one vpdpbusd
+// chain leaves each block's products in its own 128-bit lane.
+template <class BlockType, int kOffsetValue>
+struct RowNibbles {
+  using Block = BlockType;
+  static constexpr int kOffset = kOffsetValue;
+  static constexpr bool kFifth = std::is_same_v<Block, BlockQ5_0>;
+  static void Pack(const BlockQ8_0* act, int64_t nb, int8_t* out) {
+    for (int64_t b = 0; b < nb; ++b) {
+      int8_t* group = out + (b / 4) * 4 * kQK + (b % 4) * 16;
+      std::memcpy(group, act[b].qs, 16);
+      std::memcpy(group + 64, act[b].qs + 16, 16);
+    }
+  }
+  template <int kCount>
+  HWY_INLINE static __m128i FourSums(const Block* x, const int8_t* a) {
+    // The kCount blocks' bytes; masked loads read nothing past them (zeros instead).
+    static_assert(4 * sizeof(Block) > 64 && 4 * sizeof(Block) <= 128);
+    constexpr size_t kBytes = kCount * sizeof(Block);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(x);
+    const __m512i head = kBytes >= 64 ? _mm512_loadu_si512(bytes)
+                                      : _mm512_maskz_loadu_epi8((uint64_t{1} << kBytes) - 1, bytes);
+    const __m512i rest =
+        kBytes > 64 ? _mm512_maskz_loadu_epi8((uint64_t{1} << (kBytes - 64)) - 1, bytes + 64)
+                    : _mm512_setzero_si512();
+    alignas(64) static constexpr auto kPick = [] {
+      std::array<uint8_t, 64> pick{};
+      for (size_t i = 0; i < 64; ++i)
+        pick[i] = static_cast<uint8_t>((i / 16) * sizeof(Block) + offsetof(Block, qs) + i % 16);
+      return pick;
+    }();
+    const __m512i packed = _mm512_permutex2var_epi8(head, _mm512_load_si512(kPick.data()), rest);
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+    __m512i low = _mm512_and_si512(packed, mask);
+    __m512i high = _mm512_and_si512(_mm512_srli_epi16(packed, 4), mask);
+    if constexpr (kFifth) {
+      // Each block's qh in both 64-bit lanes of its 128-bit lane; vpshufbitqmb then picks
+      // bit j (values 0..15, in `low`) or 16 + j (values 16..31, in `high`) of the lane's
+      // word for byte j of the block.
+      alignas(64) static constexpr auto kPickHigh = [] {
+        std::array<uint8_t, 64> pick{};
+        for (size_t i = 0; i < 64; ++i) {
+          pick[i] = static_cast<uint8_t>((i / 16) * sizeof(Block) + offsetof(Block, qh) + i % 4);
+        }
+        return pick;
+      }();
+      alignas(64) static constexpr auto kBit = [] {
+        std::array<uint8_t, 64> bit{};
+        for (size_t i = 0; i < 64; ++i) bit[i] = static_cast<uint8_t>(i % 16);
+        return bit;
+      }();
+      const __m512i qh = _mm512_permutex2var_epi8(head, _mm512_load_si512(kPickHigh.data()), rest);
+      const __m512i bit = _mm512_load_si512(kBit.data());
+      const __m512i fifth = _mm512_set1_epi8(0x10);
+      low = _mm512_mask_add_epi8(low, _mm512_bitshuffle_epi64_mask(qh, bit), low, fifth);
+      high = _mm512_mask_add_epi8(
+          high, _mm512_bitshuffle_epi64_mask(qh, _mm512_add_epi8(bit, _mm512_set1_epi8(16))), high,
+          fifth);
+    }
+    const __m512i sum =
+        _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), low, _mm512_loadu_si512(a)),
+                            high, _mm512_loadu_si512(a + 64));
+    // The four words of each 128-bit lane summed, then word 0 of every lane.
+    const __m512i pairs = _mm512_add_epi32(sum, _mm512_shuffle_epi32(sum, _MM_PERM_BADC));
+    const __m512i totals = _mm512_add_epi32(pairs, _mm512_shuffle_epi32(pairs, _MM_PERM_CDAB));
+    return _mm512_castsi512_si128(_mm512_permutexvar_epi32(
+        _mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), totals));
+  }
+};
+using RowQ4_0 = RowNibbles<BlockQ4_0, LaneQ4_0::kOffset>;
+using RowQ5_0 = RowNibbles<BlockQ5_0, LaneQ5_0::kOffset>;
+
+// Blocks b..b+kCount-1 of row x into the even and odd chains of acc.
+template <int kCount, class Decode>
+HWY_INLINE __m128 LaneStep(const typename Decode::Block* x, const LaneColumn& a, int64_t b,
+                           __m128 acc) {
+  const __m128i isum = Decode::template FourSums<kCount>(x + b, a.qs + kQK * b);
   const __m128i sums =
       _mm_add_epi32(isum, _mm_loadu_si128(reinterpret_cast<const __m128i*>(a.starts + b)));
   // The fp16 scales gathered in a general register (scalar work, off the vector ports)
@@ -794,23 +890,25 @@ HWY_INLINE __m128 Q8_0Step(const BlockQ8_0* x, const Q8_0Column& a, int64_t b, _
 // row's last one to three blocks are read with zero blocks after them, whose steps add 0
 // to their chains. (Copying them to a zeroed buffer instead stalled every row on store
 // forwarding: half the speed on 135m's 18-block rows.)
-HWY_INLINE float Q8_0Row(const BlockQ8_0* x, const Q8_0Column& a, int64_t nb) {
+template <class Decode>
+HWY_INLINE float LaneRow(const typename Decode::Block* x, const LaneColumn& a, int64_t nb) {
   __m128 acc = _mm_setzero_ps();  // lane 0: even blocks, lane 1: odd blocks
   int64_t b = 0;
   for (; b + 4 <= nb; b += 4) {
-    PrefetchStream<4 * sizeof(BlockQ8_0)>(x + b);
-    acc = Q8_0Step<4>(x, a, b, acc);
+    PrefetchStream<4 * sizeof(typename Decode::Block)>(x + b);
+    acc = LaneStep<4, Decode>(x, a, b, acc);
   }
   switch (nb - b) {
-    case 1: acc = Q8_0Step<1>(x, a, b, acc); break;
-    case 2: acc = Q8_0Step<2>(x, a, b, acc); break;
-    case 3: acc = Q8_0Step<3>(x, a, b, acc); break;
+    case 1: acc = LaneStep<1, Decode>(x, a, b, acc); break;
+    case 2: acc = LaneStep<2, Decode>(x, a, b, acc); break;
+    case 3: acc = LaneStep<3, Decode>(x, a, b, acc); break;
     default: break;
   }
   return _mm_cvtss_f32(_mm_add_ss(acc, _mm_movehdup_ps(acc)));
 }
 
-HWY_INLINE void Q8_0SingleColumnRows(const uint8_t* w, int64_t k, int64_t row_begin,
+template <class Decode>
+HWY_INLINE void LaneSingleColumnRows(const uint8_t* w, int64_t k, int64_t row_begin,
                                      int64_t row_end, const BlockQ8_0* act, float* y) {
   const int64_t nb = k / kQK;
   const int64_t nb_padded = (nb + 3) / 4 * 4;
@@ -818,21 +916,18 @@ HWY_INLINE void Q8_0SingleColumnRows(const uint8_t* w, int64_t k, int64_t row_be
   auto* qs = reinterpret_cast<int8_t*>(packed);
   auto* starts = reinterpret_cast<int32_t*>(packed + nb_padded * kQK);
   auto* scales = reinterpret_cast<float*>(packed + nb_padded * (kQK + sizeof(int32_t)));
+  // The last group of four blocks zeroed first: Pack may interleave its blocks.
+  std::memset(qs + (nb_padded - 4) * kQK, 0, 4 * kQK);
+  Decode::Pack(act, nb, qs);
   for (int64_t b = 0; b < nb_padded; ++b) {
-    if (b < nb) {
-      std::memcpy(qs + b * kQK, act[b].qs, kQK);
-      const StartAndScale block = LaneStartAndScale<LaneQ8_0::kOffset>(act[b]);
-      starts[b] = block.start;
-      scales[b] = block.scale;
-    } else {
-      std::memset(qs + b * kQK, 0, kQK);
-      starts[b] = 0;
-      scales[b] = 0;
-    }
+    const StartAndScale block =
+        b < nb ? LaneStartAndScale<Decode::kOffset>(act[b]) : StartAndScale{0, 0.0f};
+    starts[b] = block.start;
+    scales[b] = block.scale;
   }
-  const Q8_0Column column{qs, starts, scales};
-  const auto* x = reinterpret_cast<const BlockQ8_0*>(w);
-  for (int64_t r = row_begin; r < row_end; ++r) y[r] = Q8_0Row(x + r * nb, column, nb);
+  const LaneColumn column{qs, starts, scales};
+  const auto* x = reinterpret_cast<const typename Decode::Block*>(w);
+  for (int64_t r = row_begin; r < row_end; ++r) y[r] = LaneRow<Decode>(x + r * nb, column, nb);
 }
 
 // Rows [row_begin, row_end) of y for the n Q8_0 activation columns at act.
@@ -841,8 +936,14 @@ HWY_INLINE void LaneRows(const uint8_t* w, int64_t k, int64_t row_begin, int64_t
                          const BlockQ8_0* act, int64_t n, float* y, int64_t m) {
   const int64_t nb = k / kQK;
   const size_t row_bytes = static_cast<size_t>(nb) * Lane::kBlockBytes;
-  if constexpr (std::is_same_v<Lane, LaneQ8_0>) {
-    if (n == 1) return Q8_0SingleColumnRows(w, k, row_begin, row_end, act, y);
+  if (n == 1) {
+    if constexpr (std::is_same_v<Lane, LaneQ8_0>) {
+      return LaneSingleColumnRows<RowQ8_0>(w, k, row_begin, row_end, act, y);
+    } else if constexpr (std::is_same_v<Lane, LaneQ5_0>) {
+      return LaneSingleColumnRows<RowQ5_0>(w, k, row_begin, row_end, act, y);
+    } else {
+      return LaneSingleColumnRows<RowQ4_0>(w, k, row_begin, row_end, act, y);
+    }
   }
   uint8_t* packed = PackedScratch(static_cast<size_t>(nb * n) * kLanePackBytes);
   for (int64_t c = 0; c < n; ++c) {
