@@ -743,6 +743,26 @@ HWY_INLINE void ForEachLaneGroup(const uint8_t* w, size_t row_bytes, int64_t row
 // against 30-36 for their eight-row kernels, but decoding 135m models (its 576-wide
 // matrices Q5_0 or Q4_0) they are ahead: 135m Q4_K_M 358-373 against 312-354 tokens/s in
 // ten alternations, 135m Q4_0 a median of 384 against 367 in eight.
+// Calls step(std::integral_constant<int, kCount>(), b) over a row of nb blocks at x,
+// four blocks at a time (kCount = 4, the stream prefetched ahead), then once for the last
+// one to three (kCount = nb % 4), which the step reads in place with zero blocks after
+// them. (Copying them to a zeroed buffer instead stalled every row on store forwarding:
+// half the speed on 135m's 18-block rows.)
+template <class Block, class Step>
+HWY_INLINE void ForEachFourBlocks(const Block* x, int64_t nb, Step step) {
+  int64_t b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    PrefetchStream<4 * sizeof(Block)>(x + b);
+    step(std::integral_constant<int, 4>(), b);
+  }
+  switch (nb - b) {
+    case 1: return step(std::integral_constant<int, 1>(), b);
+    case 2: return step(std::integral_constant<int, 2>(), b);
+    case 3: return step(std::integral_constant<int, 3>(), b);
+    default: return;
+  }
+}
+
 struct LaneColumn {       // the column's blocks repacked: values, starts and scales apart
   const int8_t* qs;       // 32 bytes per block, in the layout of the type's decoder
   const int32_t* starts;  // -kOffset * sum(a) per block
@@ -886,24 +906,14 @@ HWY_INLINE __m128 LaneStep(const typename Decode::Block* x, const LaneColumn& a,
   return _mm_fmadd_ps(_mm_movehl_ps(scale, scale), _mm_movehl_ps(fsum, fsum), acc);  // b + 2, b + 3
 }
 
-// Row x (nb blocks) times one column padded with zero blocks to a multiple of four. A
-// row's last one to three blocks are read with zero blocks after them, whose steps add 0
-// to their chains. (Copying them to a zeroed buffer instead stalled every row on store
-// forwarding: half the speed on 135m's 18-block rows.)
+// Row x (nb blocks) times one column padded with zero blocks to a multiple of four (the
+// zero blocks' steps add 0 to their chains).
 template <class Decode>
 HWY_INLINE float LaneRow(const typename Decode::Block* x, const LaneColumn& a, int64_t nb) {
   __m128 acc = _mm_setzero_ps();  // lane 0: even blocks, lane 1: odd blocks
-  int64_t b = 0;
-  for (; b + 4 <= nb; b += 4) {
-    PrefetchStream<4 * sizeof(typename Decode::Block)>(x + b);
-    acc = LaneStep<4, Decode>(x, a, b, acc);
-  }
-  switch (nb - b) {
-    case 1: acc = LaneStep<1, Decode>(x, a, b, acc); break;
-    case 2: acc = LaneStep<2, Decode>(x, a, b, acc); break;
-    case 3: acc = LaneStep<3, Decode>(x, a, b, acc); break;
-    default: break;
-  }
+  ForEachFourBlocks(x, nb, [&](auto count, int64_t b) HWY_ATTR {
+    acc = LaneStep<decltype(count)::value, Decode>(x, a, b, acc);
+  });
   return _mm_cvtss_f32(_mm_add_ss(acc, _mm_movehdup_ps(acc)));
 }
 
@@ -1402,17 +1412,9 @@ HWY_INLINE __m256 Q4KFourBlocks(const BlockQ4_K* x, const Q4KColumn& a, int64_t 
 // Row x (nb super-blocks) times one column.
 HWY_INLINE float Q4KRow(const BlockQ4_K* x, const Q4KColumn& a, int64_t nb) {
   __m256 acc = _mm256_setzero_ps();
-  int64_t b = 0;
-  for (; b + 4 <= nb; b += 4) {
-    PrefetchStream<4 * sizeof(BlockQ4_K)>(x + b);
-    acc = Q4KFourBlocks<4>(x + b, a, b, acc);
-  }
-  switch (nb - b) {  // the last one to three blocks, read in place (as Q8_0Row)
-    case 1: acc = Q4KFourBlocks<1>(x + b, a, b, acc); break;
-    case 2: acc = Q4KFourBlocks<2>(x + b, a, b, acc); break;
-    case 3: acc = Q4KFourBlocks<3>(x + b, a, b, acc); break;
-    default: break;
-  }
+  ForEachFourBlocks(x, nb, [&](auto count, int64_t b) HWY_ATTR {
+    acc = Q4KFourBlocks<decltype(count)::value>(x + b, a, b, acc);
+  });
   // As Q4KCombineChains: lane 2i + lane 2i + 1 is T_i + M_i.
   const __m256 pairs = _mm256_add_ps(acc, _mm256_movehdup_ps(acc));
   const __m128 low = _mm256_castps256_ps128(pairs), high = _mm256_extractf128_ps(pairs, 1);
